@@ -1,0 +1,3 @@
+from huaxiang.cli import main
+
+main()

@@ -1,0 +1,40 @@
+"""Expected failures become a clear message and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import typer
+
+from huaxiang.cli import render
+from huaxiang.definitions.loader import DefinitionError
+from huaxiang.engine.warehouse import WorkspaceBusy
+from huaxiang.i18n import t
+from huaxiang.ingest.load import IngestError
+from huaxiang.workspace import WorkspaceError
+
+
+def _busy(exc: WorkspaceBusy) -> str:
+    holder = exc.holder
+    what = holder.get("command", "?") if holder.get("pid") == exc.pid or exc.pid is None else "?"
+    return t("error.busy", path=exc.path, pid=exc.pid or holder.get("pid", "?"), command=what,
+             since=holder.get("since", "?"))
+
+
+def guarded(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except WorkspaceBusy as exc:
+            render.error(_busy(exc))
+        except DefinitionError as exc:
+            render.error(t("error.definitions", n=len(exc.problems)), [str(p) for p in exc.problems])
+        except IngestError as exc:
+            render.error(t("error.load", load_id=exc.load_id or "-", message=str(exc)), exc.details[:20])
+        except (WorkspaceError, FileExistsError) as exc:
+            render.error(str(exc))
+        raise typer.Exit(1)
+
+    return wrapper

@@ -1,0 +1,122 @@
+"""Read a workspace folder's YAML definitions and validate them, naming file and key on error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from huaxiang.domain.sources import Source
+from huaxiang.domain.workspace import WorkspaceConfig
+
+CONFIG_FILE = "huaxiang.yml"
+
+#: definition kind -> (folder in the workspace, model). Later issues register traits, tags…
+KINDS: dict[str, tuple[str, type[BaseModel]]] = {}
+
+
+def register_kind(kind: str, folder: str, model: type[BaseModel]) -> None:
+    KINDS[kind] = (folder, model)
+
+
+register_kind("source", "sources", Source)
+
+
+@dataclass
+class Problem:
+    file: str
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.key}: {self.message}" if self.key else f"{self.file}: {self.message}"
+
+
+class DefinitionError(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Loaded:
+    kind: str
+    name: str
+    file: str
+    model: BaseModel
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self.model.model_dump(mode="json", exclude_defaults=False)
+
+
+@dataclass
+class Folder:
+    config: WorkspaceConfig
+    definitions: dict[str, dict[str, Loaded]] = field(default_factory=dict)
+
+
+def read_yaml(path: Path, root: Path) -> Any:
+    rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise DefinitionError([Problem(rel, "", "definitions must be UTF-8 text")]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise DefinitionError([Problem(rel, "", f"{where}invalid YAML ({getattr(exc, 'problem', exc)})")]) from None
+
+
+def _validation_problems(rel: str, exc: ValidationError) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        out.append(Problem(rel, key, msg))
+    return out
+
+
+def validate(model: type[BaseModel], data: Any, rel: str) -> BaseModel:
+    if not isinstance(data, dict):
+        raise DefinitionError([Problem(rel, "", "expected a mapping of keys to values")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise DefinitionError(_validation_problems(rel, exc)) from None
+
+
+def load_folder(root: Path) -> Folder:
+    """Validate everything; collect every problem before raising, so users fix them in one go."""
+    root = Path(root)
+    problems: list[Problem] = []
+    config = None
+    try:
+        config = validate(WorkspaceConfig, read_yaml(root / CONFIG_FILE, root), CONFIG_FILE)
+    except DefinitionError as exc:
+        problems += exc.problems
+    folder = Folder(config=config)  # type: ignore[arg-type]
+    for kind, (sub, model) in KINDS.items():
+        found: dict[str, Loaded] = {}
+        for path in sorted((root / sub).glob("*.y*ml")):
+            rel = str(path.relative_to(root))
+            try:
+                data = read_yaml(path, root)
+                if data is None:  # an all-comment example file
+                    continue
+                item = validate(model, data, rel)
+            except DefinitionError as exc:
+                problems += exc.problems
+                continue
+            name = item.name  # type: ignore[attr-defined]
+            if name in found:
+                problems.append(Problem(rel, "name", f"{name!r} is already defined in {found[name].file}"))
+                continue
+            found[name] = Loaded(kind, name, rel, item)
+        folder.definitions[kind] = found
+    if problems:
+        raise DefinitionError(problems)
+    return folder

@@ -1,0 +1,181 @@
+"""The catalog: versioned definitions, loads, quality reports and an append-only audit log.
+
+SQLAlchemy Core over SQLite by default (PostgreSQL by URL). Definitions are never updated in
+place: a change writes a new version row, so every version stays readable. The audit log is
+append-only, enforced by the database itself (triggers), not by convention.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+definitions = sa.Table(
+    "definitions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("origin", sa.String(500)),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("kind", "name", "version"),
+)
+
+loads = sa.Table(
+    "loads", metadata,
+    sa.Column("load_id", sa.String(40), primary_key=True),
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("source_version", sa.Integer),
+    sa.Column("file", sa.String(1000)),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Column("status", sa.String(20), nullable=False),  # running | succeeded | rejected | failed
+    sa.Column("counts", sa.JSON),
+    sa.Column("message", sa.Text),
+)
+
+quality_reports = sa.Table(
+    "quality_reports", metadata,
+    sa.Column("load_id", sa.String(40), primary_key=True),
+    sa.Column("source", sa.String(200), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("report", sa.JSON, nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("target", sa.String(500)),
+    sa.Column("details", sa.JSON),
+)
+
+_APPEND_ONLY = [
+    "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+]
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def current_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user database entry (containers)
+        return "unknown"
+
+
+def body_hash(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class Catalog:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = sa.create_engine(url)
+        metadata.create_all(self.engine)
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.begin() as conn:
+                for stmt in _APPEND_ONLY:
+                    conn.exec_driver_sql(stmt)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ---- definitions ------------------------------------------------------------------------
+    def latest(self, kind: str, name: str | None = None) -> dict[str, dict[str, Any]]:
+        """Latest live version of each definition of a kind: name -> row (as dict)."""
+        d = definitions
+        newest = (sa.select(d.c.name, sa.func.max(d.c.version).label("v"))
+                  .where(d.c.kind == kind).group_by(d.c.name).subquery())
+        q = sa.select(d).join(newest, sa.and_(d.c.name == newest.c.name, d.c.version == newest.c.v))
+        q = q.where(d.c.kind == kind, d.c.deleted.is_(False))
+        if name is not None:
+            q = q.where(d.c.name == name)
+        with self.engine.connect() as conn:
+            return {row.name: dict(row._mapping) for row in conn.execute(q)}
+
+    def history(self, kind: str, name: str) -> list[dict[str, Any]]:
+        d = definitions
+        q = sa.select(d).where(d.c.kind == kind, d.c.name == name).order_by(d.c.version)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def put_definition(self, kind: str, name: str, body: dict[str, Any] | None, *, origin: str = "",
+                       actor: str | None = None) -> int:
+        """Write a new version (``body=None`` marks the definition deleted). Returns the version."""
+        actor = actor or current_actor()
+        with self.engine.begin() as conn:
+            prev = conn.execute(sa.select(sa.func.max(definitions.c.version))
+                                .where(definitions.c.kind == kind, definitions.c.name == name)).scalar()
+            version = (prev or 0) + 1
+            conn.execute(definitions.insert().values(
+                kind=kind, name=name, version=version, body=body or {}, hash=body_hash(body or {}),
+                origin=origin, created_at=now(), created_by=actor, deleted=body is None))
+            self._audit(conn, actor, "definition.delete" if body is None else "definition.put",
+                        f"{kind}/{name}", {"version": version, "origin": origin})
+        return version
+
+    # ---- loads and quality ------------------------------------------------------------------
+    def start_load(self, load_id: str, source: str, version: int | None, file: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(loads.insert().values(load_id=load_id, source=source, source_version=version, file=file,
+                                               actor=current_actor(), started_at=now(), status="running"))
+
+    def finish_load(self, load_id: str, status: str, counts: dict[str, int], message: str = "",
+                    report: dict[str, Any] | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(loads.update().where(loads.c.load_id == load_id).values(
+                finished_at=now(), status=status, counts=counts, message=message))
+            row = conn.execute(sa.select(loads.c.source, loads.c.file).where(loads.c.load_id == load_id)).one()
+            if report is not None:
+                conn.execute(quality_reports.insert().values(
+                    load_id=load_id, source=row.source, created_at=now(), report=report))
+            self._audit(conn, current_actor(), f"load.{status}", f"source/{row.source}",
+                        {"load_id": load_id, "file": row.file, "counts": counts, "message": message[:2000]})
+
+    def list_loads(self, source: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        q = sa.select(loads).order_by(loads.c.started_at.desc(), loads.c.load_id.desc()).limit(limit)
+        if source:
+            q = q.where(loads.c.source == source)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def quality_report(self, load_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(quality_reports.c.report)
+                               .where(quality_reports.c.load_id == load_id)).first()
+        return row.report if row else None
+
+    # ---- audit ------------------------------------------------------------------------------
+    def audit(self, action: str, target: str, details: dict[str, Any] | None = None, actor: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            self._audit(conn, actor or current_actor(), action, target, details)
+
+    @staticmethod
+    def _audit(conn: sa.Connection, actor: str, action: str, target: str, details: dict[str, Any] | None) -> None:
+        conn.execute(audit_log.insert().values(at=now(), actor=actor, action=action, target=target,
+                                               details=details or {}))
+
+    def audit_entries(self, limit: int = 50) -> list[dict[str, Any]]:
+        q = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]

@@ -1,0 +1,132 @@
+"""The warehouse: Ibis over a DuckDB file (default) with one place that knows the engine.
+
+Use-cases get a :class:`Warehouse` and work with ``wh.ibis`` (an Ibis backend) and ``wh.table``;
+the few DuckDB-only operations (staging files, transactions, progress) sit behind methods here so
+that the Spark backend can supply its own later.
+
+DuckDB lets one process write a database file. A second process gets a lock error whose text
+names the holding PID; we turn it into :class:`WorkspaceBusy`, which says who holds it and what to
+do, and we record our own holder (command, PID, start time) in ``.huaxiang/lock.json`` so the
+message can say what the other process is doing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import ibis
+
+from huaxiang.domain.schema import QUARANTINE, SYSTEM_COLUMNS, TABLES, VALUE_ISSUES, Column
+
+_DTYPES = {"string": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "int64": "BIGINT",
+           "boolean": "BOOLEAN", "json": "JSON", "decimal(18,2)": "DECIMAL(18,2)",
+           "decimal(18,4)": "DECIMAL(18,4)", "float64": "DOUBLE"}
+
+
+class WorkspaceBusy(RuntimeError):
+    """Another process is writing to this workspace's warehouse."""
+
+    def __init__(self, path: Path, pid: int | None, holder: dict | None):
+        self.path, self.pid, self.holder = path, pid, holder or {}
+        super().__init__(f"workspace busy: {path} is locked by process {pid}")
+
+
+def sql_type(dtype: str) -> str:
+    return _DTYPES[dtype]
+
+
+def _ddl(name: str, columns: tuple[Column, ...]) -> str:
+    cols = ", ".join(f'"{c.name}" {sql_type(c.dtype)}' for c in columns)
+    return f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})'
+
+
+class Warehouse:
+    def __init__(self, path: Path, *, read_only: bool = False, command: str = ""):
+        self.path = Path(path)
+        self._lock_file = self.path.parent / ".huaxiang" / "lock.json"
+        try:
+            self.raw = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise self._busy(exc) from None
+        self.raw.execute("SET TimeZone = 'UTC'")
+        self.ibis = ibis.duckdb.from_connection(self.raw)
+        self.read_only = read_only
+        if not read_only:
+            self._write_lock_info(command)
+
+    def _busy(self, exc: Exception) -> Exception:
+        text = str(exc)
+        if "lock" not in text.lower():
+            return exc
+        match = re.search(r"PID (\d+)", text)
+        holder = None
+        with contextlib.suppress(OSError, ValueError):
+            holder = json.loads(self._lock_file.read_text())
+        return WorkspaceBusy(self.path, int(match.group(1)) if match else None, holder)
+
+    def _write_lock_info(self, command: str) -> None:
+        self._lock_file.parent.mkdir(exist_ok=True)
+        info = {"pid": os.getpid(), "command": command or " ".join(sys.argv), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
+        self._lock_file.write_text(json.dumps(info, ensure_ascii=False))
+
+    def close(self) -> None:
+        if not self.read_only:
+            with contextlib.suppress(OSError):
+                self._lock_file.unlink()
+        self.raw.close()
+
+    # ---- layout -----------------------------------------------------------------------------
+    def ensure_tables(self) -> None:
+        """Create every canonical table that does not exist yet (idempotent)."""
+        for table in TABLES.values():
+            self.raw.execute(_ddl(table.name, (*SYSTEM_COLUMNS, *_unique(table.columns))))
+        self.raw.execute(_ddl("value_issues", VALUE_ISSUES))
+        self.raw.execute(_ddl("quarantine", QUARANTINE))
+
+    def table(self, name: str) -> ibis.Table:
+        return self.ibis.table(name)
+
+    def has_table(self, name: str) -> bool:
+        return name in self.ibis.list_tables()
+
+    def count(self, name: str, where: str = "") -> int:
+        clause = f" WHERE {where}" if where else ""
+        return self.raw.execute(f'SELECT count(*) FROM "{name}"{clause}').fetchone()[0]
+
+    # ---- execution --------------------------------------------------------------------------
+    def sql(self, expr: ibis.Expr) -> str:
+        return str(ibis.to_sql(expr, dialect="duckdb"))
+
+    def materialize(self, name: str, expr: ibis.Expr, *, temp: bool = True) -> None:
+        """Run ``expr`` into a table; through Ibis so that any Python UDFs it uses are registered."""
+        self.raw.execute(f'DROP TABLE IF EXISTS "{name}"')
+        self.ibis.create_table(name, expr, temp=temp)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: a failure inside rolls back every write made in the block."""
+        self.raw.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.raw.execute("ROLLBACK")
+            raise
+        self.raw.execute("COMMIT")
+
+
+def _unique(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    seen: set[str] = {c.name for c in SYSTEM_COLUMNS}
+    out = []
+    for c in columns:
+        if c.name not in seen:
+            seen.add(c.name)
+            out.append(c)
+    return tuple(out)

@@ -1,0 +1,122 @@
+"""Turn a staged input (all text) into canonical, standardized columns: one Ibis SELECT.
+
+For every canonical column the result carries the clean value, the reason it was rejected
+(``__r_<column>``, NULL when fine or missing) and the raw text it came from (``__x_<column>``),
+so that the store can record issues per row and column without reading the input again.
+Nothing runs here: the function returns an expression for the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from huaxiang.domain.schema import Column, Table, table_for_kind
+from huaxiang.domain.sources import ColumnMap, Source
+from huaxiang.ingest import standardize
+
+REASON = "__r_"
+RAW = "__x_"
+
+#: canonical column kind -> standardizer name (kinds not listed use their own name)
+_STANDARDIZER = {"identifier": "text", "address": "text"}
+
+#: events: typed columns extracted from the Segment JSON objects when not mapped directly
+_EVENT_PATHS = {
+    "category": [("properties", "$.category")],
+    "product_id": [("properties", "$.product_id"), ("properties", "$.productId"), ("properties", "$.sku")],
+    "amount": [("properties", "$.price"), ("properties", "$.revenue"), ("properties", "$.total")],
+    "search_query": [("properties", "$.query")],
+    "session_id": [("properties", "$.session_id"), ("context", "$.session_id")],
+    "page_url": [("properties", "$.url"), ("context", "$.page.url")],
+    "referrer": [("properties", "$.referrer"), ("context", "$.page.referrer")],
+    "channel": [("context", "$.channel")],
+    "device_type": [("context", "$.device.type")],
+    "utm_source": [("context", "$.campaign.source")],
+    "utm_campaign": [("context", "$.campaign.name")],
+}
+
+
+@ibis.udf.scalar.builtin(name="json_extract_string")
+def _json_text(doc: str, path: str) -> str:  # DuckDB builtin; Spark gets get_json_object
+    ...
+
+
+def _options(col: Column, cmap: ColumnMap | None, source: Source) -> dict:
+    kind = col.kind
+    opts: dict = {}
+    if kind == "phone":
+        opts["region"] = (cmap.region if cmap else None) or source.phone_region
+    elif kind == "timestamp":
+        opts["timezone"] = (cmap.timezone if cmap else None) or source.timezone
+    elif kind == "gender" and col.name in source.values:
+        opts["mapping"] = source.values[col.name]
+    if kind in ("date", "timestamp") and cmap and cmap.formats:
+        opts["formats"] = cmap.formats
+    return opts
+
+
+def _clean(col: Column, text: ir.StringValue, cmap: ColumnMap | None, source: Source) -> standardize.Cleaned:
+    if col.kind == "" or col.dtype == "json":
+        return standardize.Cleaned(text, ibis.null(str))
+    if col.name in source.values and col.kind != "gender":
+        text = text.substitute(source.values[col.name], else_=text)
+    name = _STANDARDIZER.get(col.kind, col.kind)
+    return standardize.get(name)(text, **_options(col, cmap, source))
+
+
+def _inputs(t: ir.Table, source: Source, table: Table) -> dict[str, tuple[ir.StringValue, ColumnMap | None]]:
+    """Canonical column -> (raw text expression, mapping), including event extractions."""
+    out = {cmap.to: (t[src].cast("string"), cmap) for src, cmap in source.mapping().items()}
+    if table.kind == "events":
+        for name, paths in _EVENT_PATHS.items():
+            if name in out:
+                continue
+            found = [_json_text(out[obj][0], p) for obj, p in paths if obj in out]
+            if found:
+                out[name] = (ibis.coalesce(*found) if len(found) > 1 else found[0], None)
+    return out
+
+
+def _address_parts(inputs: dict, values: dict, reasons: dict) -> None:
+    """Fill province / city / district from the address where they are missing."""
+    parts = standardize.split_address(inputs["address"][0])
+    for level in ("province", "city", "district"):
+        if level in values:
+            values[level] = ibis.coalesce(values[level], parts[level].value)
+        else:
+            values[level] = parts[level].value
+            reasons[level] = ibis.null(str)
+    values["address"] = parts["address"].value
+    reasons["address"] = parts["address"].reason
+
+
+def clean_expr(t: ir.Table, source: Source, *, today: date, raw_columns: list[str]) -> ir.Table:
+    """The one SELECT that maps and standardizes a staged table (see module docstring)."""
+    table = table_for_kind(source.kind)
+    inputs = _inputs(t, source, table)
+    values: dict[str, ir.Value] = {}
+    reasons: dict[str, ir.Value] = {}
+    for name, (text, cmap) in inputs.items():
+        cleaned = _clean(table.column(name), text, cmap, source)
+        values[name], reasons[name] = cleaned.value, cleaned.reason
+    if "address" in inputs and source.kind == "customers":
+        _address_parts(inputs, values, reasons)
+    if "birth_date" in values and "age" not in values:
+        values["age"] = standardize.age_from(values["birth_date"], today)
+        reasons["age"] = ibis.null(str)
+    raw = ibis.struct({c: t[c] for c in raw_columns}).cast("json")
+    cols = {"_row": t["_row"], "raw": raw}
+    for name in values:
+        cols[name] = values[name].cast(table.column(name).dtype)
+        cols[REASON + name] = reasons[name].cast("string")
+        cols[RAW + name] = inputs[name][0] if name in inputs else ibis.null(str)
+    return t.select(**cols)
+
+
+def target_columns(source: Source, produced: list[str]) -> list[str]:
+    """Canonical columns the load writes, in table order."""
+    table = table_for_kind(source.kind)
+    return [c for c in table.column_names if c in produced]

@@ -1,0 +1,122 @@
+"""Write a cleaned load into the warehouse, atomically, and measure it.
+
+Works on the temp table that :func:`huaxiang.ingest.mapping.clean_expr` produced (``_clean``):
+
+1. mark rows: exact duplicates of an earlier row, superseded by a later row with the same key,
+   and *bad* rows (no key, a required column missing or invalid, no identifying column at all);
+2. inside one transaction: replace the rows of this source with the same keys (events: insert
+   only message ids not seen before — idempotent), record every invalid value with its reason,
+   and put bad rows into quarantine (or refuse the load, for ``on_error: reject``).
+
+This is the DuckDB implementation; the SQL is generated from the canonical schema, never typed
+per table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from huaxiang.domain.schema import Table
+from huaxiang.domain.sources import Source
+from huaxiang.engine.warehouse import Warehouse
+from huaxiang.ingest.mapping import RAW, REASON
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass
+class Marked:
+    """Counts after marking; the rows themselves stay in ``_marked``."""
+
+    read: int
+    duplicates_exact: int
+    duplicate_keys: int
+    bad: int
+
+
+def _bad_reasons_sql(source: Source, table: Table, produced: list[str]) -> str:
+    checks = []
+    for col in source.key_columns:
+        checks.append(f"CASE WHEN {q(col)} IS NULL THEN {lit('key ' + col + ': ')} || "
+                      f"coalesce({q(REASON + col)}, 'missing') END")
+    for col in source.required:
+        checks.append(f"CASE WHEN {q(col)} IS NULL THEN {lit('required ' + col + ': ')} || "
+                      f"coalesce({q(REASON + col)}, 'missing') END")
+    ident = [c for c in table.required_any if c in produced]
+    if ident:
+        cond = " AND ".join(f"{q(c)} IS NULL" for c in ident)
+        checks.append(f"CASE WHEN {cond} THEN {lit('no identifying value in ' + ', '.join(ident))} END")
+    if not checks:
+        return "[]::VARCHAR[]"
+    return f"list_filter([{', '.join(checks)}], x -> x IS NOT NULL)"
+
+
+def mark(wh: Warehouse, source: Source, table: Table, produced: list[str]) -> Marked:
+    key = " || '|' || ".join(f"coalesce(CAST({q(c)} AS VARCHAR), '')" for c in source.key_columns)
+    wh.raw.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _marked AS
+        SELECT *,
+               {key} AS __key,
+               {_bad_reasons_sql(source, table, produced)} AS __bad,
+               row_number() OVER (PARTITION BY CAST(raw AS VARCHAR) ORDER BY _row) > 1 AS __dup_exact
+        FROM _clean""")
+    wh.raw.execute("""
+        CREATE OR REPLACE TEMP TABLE _marked AS
+        SELECT *, NOT __dup_exact AND len(__bad) = 0 AND row_number() OVER (
+                   PARTITION BY __key, __dup_exact OR len(__bad) > 0 ORDER BY _row DESC) > 1 AS __superseded
+        FROM _marked""")
+    read, dup, sup, bad = wh.raw.execute("""
+        SELECT count(*), count(*) FILTER (__dup_exact), count(*) FILTER (__superseded),
+               count(*) FILTER (NOT __dup_exact AND len(__bad) > 0) FROM _marked""").fetchone()
+    return Marked(read, dup, sup, bad)
+
+
+def bad_rows(wh: Warehouse, limit: int = 20) -> list[tuple[int, list[str]]]:
+    return wh.raw.execute(f"""SELECT _row, __bad FROM _marked WHERE NOT __dup_exact AND len(__bad) > 0
+                              ORDER BY _row LIMIT {int(limit)}""").fetchall()
+
+
+def _issues_sql(load_id: str, source: Source, table: Table, produced: list[str]) -> str:
+    parts = [
+        f"SELECT {lit(load_id)}, {lit(source.name)}, {lit(table.name)}, __key, _row, {lit(c)}, "
+        f"{q(RAW + c)}, {q(REASON + c)} FROM _marked WHERE {q(REASON + c)} IS NOT NULL AND NOT __dup_exact"
+        for c in produced
+    ]
+    return " UNION ALL ".join(parts)
+
+
+def write(wh: Warehouse, load_id: str, source: Source, table: Table, produced: list[str],
+          quarantine: bool) -> dict[str, int]:
+    """Store the marked rows in one transaction. Returns inserted / updated / skipped counts."""
+    cols = ", ".join(q(c) for c in produced)
+    good = "NOT __dup_exact AND NOT __superseded AND len(__bad) = 0"
+    target = q(table.name)
+    src = lit(source.name)
+    with wh.transaction():
+        if table.kind == "events":
+            wh.raw.execute(f"""CREATE OR REPLACE TEMP TABLE _final AS SELECT * FROM _marked m
+                               WHERE {good} AND NOT EXISTS (SELECT 1 FROM {target} e WHERE e.message_id = m.message_id)""")
+            updated = 0
+        else:
+            wh.raw.execute(f"CREATE OR REPLACE TEMP TABLE _final AS SELECT * FROM _marked WHERE {good}")
+            updated = wh.raw.execute(f"""SELECT count(*) FROM {target} t SEMI JOIN _final f
+                                         ON t.source = {src} AND t.source_key = f.__key""").fetchone()[0]
+            wh.raw.execute(f"""DELETE FROM {target} WHERE source = {src}
+                               AND source_key IN (SELECT __key FROM _final)""")
+        wh.raw.execute(f"""INSERT INTO {target} (source, source_key, load_id, loaded_at, row_number, raw, {cols})
+                           SELECT {src}, __key, {lit(load_id)}, now()::TIMESTAMP, _row, raw, {cols} FROM _final""")
+        stored = wh.raw.execute("SELECT count(*) FROM _final").fetchone()[0]
+        if produced:
+            wh.raw.execute(f"INSERT INTO value_issues {_issues_sql(load_id, source, table, produced)}")
+        quarantined = 0
+        if quarantine:
+            wh.raw.execute(f"""INSERT INTO quarantine SELECT {lit(load_id)}, {src}, _row, to_json(__bad), raw,
+                               now()::TIMESTAMP FROM _marked WHERE NOT __dup_exact AND len(__bad) > 0""")
+            quarantined = wh.raw.execute(f"SELECT count(*) FROM quarantine WHERE load_id = {lit(load_id)}").fetchone()[0]
+    return {"stored": stored, "inserted": stored - updated, "updated": updated, "quarantined": quarantined}

@@ -1,0 +1,160 @@
+"""The workspace: a folder of definitions plus its two stores, with namespaced parts.
+
+``open_workspace(path)`` gives a :class:`Workspace` whose parts are small objects, each a use-case
+area: ``ws.sources``, ``ws.ingest``, ``ws.quality``; later issues add ``ws.identity``,
+``ws.traits``, ``ws.segments``. The warehouse is opened on first use, so reading definitions or
+the catalog never takes DuckDB's single-writer lock.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from huaxiang.definitions.loader import CONFIG_FILE, DefinitionError, Problem, read_yaml, validate
+from huaxiang.definitions.plan import Plan, apply_plan, make_plan
+from huaxiang.domain.schema import TABLES
+from huaxiang.domain.sources import Source
+from huaxiang.domain.workspace import WorkspaceConfig
+from huaxiang.engine.catalog import Catalog
+from huaxiang.engine.warehouse import Warehouse
+from huaxiang.ingest import quality
+from huaxiang.ingest.load import Progress, LoadResult, run_load
+
+FOLDERS = ("sources", "traits", "tags", "segments", "personas", "predictions", "data")
+
+
+class WorkspaceError(ValueError):
+    pass
+
+
+def _template(name: str) -> str:
+    return resources.files("huaxiang.definitions").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def init_workspace(path: str | Path, *, name: str | None = None, locale: str = "zh") -> "Workspace":
+    """Scaffold a workspace folder (DESIGN §4). Refuses to overwrite an existing one."""
+    root = Path(path)
+    if (root / CONFIG_FILE).exists():
+        raise WorkspaceError(f"{root / CONFIG_FILE} already exists")
+    for sub in FOLDERS:
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    (root / CONFIG_FILE).write_text(_template("huaxiang.yml").format(name=name or root.resolve().name,
+                                                                      locale=locale), encoding="utf-8")
+    (root / "sources" / "_example.yml").write_text(_template("sources/_example.yml"), encoding="utf-8")
+    (root / "identity.yml").write_text("# 客户识别规则（见后续版本）/ identity rules (coming with identity resolution)\n",
+                                       encoding="utf-8")
+    (root / ".gitignore").write_text("warehouse.duckdb*\ncatalog.sqlite\n.huaxiang/\ndata/\n", encoding="utf-8")
+    return open_workspace(root)
+
+
+def open_workspace(path: str | Path = ".") -> "Workspace":
+    root = Path(path)
+    if not (root / CONFIG_FILE).exists():
+        raise WorkspaceError(f"{root.resolve()} is not a huaxiang workspace (no {CONFIG_FILE}); "
+                             f"create one with `huaxiang init {path}`")
+    config = validate(WorkspaceConfig, read_yaml(root / CONFIG_FILE, root), CONFIG_FILE)
+    return Workspace(root, config)  # type: ignore[arg-type]
+
+
+class Workspace:
+    def __init__(self, root: Path, config: WorkspaceConfig):
+        self.root = Path(root)
+        self.config = config
+        self.catalog = Catalog(self._catalog_url())
+        self._warehouse: Warehouse | None = None
+        self.sources = Sources(self)
+        self.ingest = Ingest(self)
+        self.quality = Quality(self)
+
+    def _catalog_url(self) -> str:
+        url = self.config.catalog.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+            return prefix + str((self.root / url[len(prefix):]).resolve())
+        return url
+
+    @property
+    def warehouse(self) -> Warehouse:
+        if self._warehouse is None:
+            if self.config.warehouse.engine != "duckdb":
+                raise WorkspaceError("ingestion runs on the duckdb warehouse; the spark engine is used by builds")
+            self._warehouse = Warehouse(self.root / self.config.warehouse.path)
+        return self._warehouse
+
+    def plan(self) -> Plan:
+        return make_plan(self.root, self.catalog)
+
+    def apply(self) -> Plan:
+        return apply_plan(self.root, self.catalog)
+
+    def status(self) -> dict[str, Any]:
+        counts = {}
+        if (self.root / self.config.warehouse.path).exists():
+            wh = self.warehouse
+            counts = {t.name: wh.count(t.name) for t in TABLES.values() if wh.has_table(t.name)}
+        return {"name": self.config.name, "root": str(self.root.resolve()),
+                "sources": sorted(self.catalog.latest("source")), "tables": counts,
+                "loads": self.catalog.list_loads(limit=5)}
+
+    def close(self) -> None:
+        if self._warehouse is not None:
+            self._warehouse.close()
+            self._warehouse = None
+        self.catalog.close()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Sources:
+    """Source definitions as applied to the catalog (the run-time source of truth)."""
+
+    def __init__(self, ws: Workspace):
+        self._ws = ws
+
+    def list(self) -> list[str]:
+        return sorted(self._ws.catalog.latest("source"))
+
+    def get(self, name: str) -> tuple[Source, int]:
+        row = self._ws.catalog.latest("source", name).get(name)
+        if row is None:
+            known = ", ".join(self.list()) or "none yet"
+            raise DefinitionError([Problem("catalog", name, f"no applied source named {name!r} (applied: {known}); "
+                                           "run `huaxiang plan` and `huaxiang apply` first")])
+        return Source.model_validate(row["body"]), row["version"]
+
+
+class Ingest:
+    def __init__(self, ws: Workspace):
+        self._ws = ws
+
+    def load(self, source: str, file: str | Path | None = None, *, progress: Progress | None = None) -> LoadResult:
+        """Import one input into the canonical tables as one atomic load (see ingest/load.py)."""
+        definition, version = self._ws.sources.get(source)
+        return run_load(self._ws.warehouse, self._ws.catalog, self._ws.root, definition, version, file,
+                        progress=progress)
+
+
+class Quality:
+    def __init__(self, ws: Workspace):
+        self._ws = ws
+
+    def load_report(self, load_id: str) -> dict[str, Any] | None:
+        return self._ws.catalog.quality_report(load_id)
+
+    def loads(self, source: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        return self._ws.catalog.list_loads(source, limit)
+
+    def source_report(self, source: str) -> dict[str, Any]:
+        """The source's stored rows now, plus its latest load's report."""
+        definition, _ = self._ws.sources.get(source)
+        loads = self.loads(source, limit=1)
+        latest = self.load_report(loads[0]["load_id"]) if loads else None
+        stored = quality.source_profile(self._ws.warehouse, source, definition.kind)
+        return {"source": source, "kind": definition.kind, "stored": stored,
+                "latest_load": loads[0] if loads else None, "latest_report": latest}
