@@ -28,9 +28,3 @@ def make_ws(tmp_path: Path):
     yield make
     for ws in opened:
         ws.close()
-
-
-def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode(encoding))
-    return path

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import write
+from helpers import write
 
 from huaxiang.ingest.load import IngestError
 
