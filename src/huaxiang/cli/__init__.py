@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,6 +16,11 @@ from huaxiang.i18n import t
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode="rich",
                   help="huaxiang (画像): customer profiles from all your customer data / 客户画像系统")
+
+class DemoLocale(str, Enum):
+    zh = "zh"
+    en = "en"
+
 
 Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="workspace folder / 工作区目录")]
 
@@ -94,13 +100,14 @@ def status(workspace: Workspace = Path(".")) -> None:
 @guarded
 def demo(path: Annotated[Path, typer.Argument(help="folder for the demo workspace")] = Path("huaxiang-demo"),
          customers: Annotated[int, typer.Option(min=100, help="number of customers / 客户数")] = 5000,
-         locale: Annotated[Optional[str], typer.Option(help="zh | en data (default: the CLI language)")] = None,
+         locale: Annotated[DemoLocale, typer.Option(
+             help="zh: a Chinese retailer (default) | en: an English variant / 数据语言")] = DemoLocale.zh,
          seed: Annotated[int, typer.Option(help="random seed")] = 42,
          force: Annotated[bool, typer.Option("--force", help="replace an existing demo folder")] = False) -> None:
     """Generate a realistic retailer data set and import it. / 生成演示数据并导入。"""
     from huaxiang.demo.showcase import run_demo
     with render.StepProgress() as progress:
-        summary = run_demo(path, customers=customers, locale=locale or i18n.language(), seed=seed,
+        summary = run_demo(path, customers=customers, locale=locale.value, seed=seed,
                            force=force, progress=progress)
     render.demo_summary(summary)
 

@@ -67,7 +67,7 @@ def render(spec: SourceSpec, locale: str) -> str:
         doc["encoding"] = spec.encoding[locale]
     if spec.sheet:
         doc["sheet"] = spec.sheet[locale]
-    doc.update(timezone=zone, phone_region=region)
+    doc.update(timezone=zone, country=region)
     if spec.key:
         doc["key"] = list(spec.key)
     doc["on_error"] = spec.on_error

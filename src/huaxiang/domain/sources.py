@@ -8,6 +8,7 @@ A source is written in YAML under ``sources/`` of a workspace::
     path: data/crm_export.csv      # default input, relative to the workspace
     encoding: auto                 # auto | utf-8 | utf-8-sig | gbk | gb18030
     timezone: Asia/Shanghai        # naive times in the input are in this zone
+    country: CN                    # ISO country of the data: default phone region; CN splits addresses
     key: [crm_id]                  # canonical columns that identify a record within this source
     on_error: quarantine           # reject (refuse the whole load) | quarantine (set bad rows aside)
     columns:                       # input column -> canonical column
@@ -71,7 +72,8 @@ class Source(BaseModel):
     url: str | None = None
     query: str | None = None
     timezone: str = "Asia/Shanghai"
-    phone_region: str = "CN"
+    country: str = Field(default="CN", pattern=r"^[A-Za-z]{2}$")
+    phone_region: str | None = None  # default: ``country``
     key: list[str] = []
     on_error: Literal["reject", "quarantine"] = "reject"
     columns: dict[str, str | ColumnMap]
@@ -117,6 +119,16 @@ class Source(BaseModel):
 
     def mapping(self) -> dict[str, ColumnMap]:
         return {src: ColumnMap(to=t) if isinstance(t, str) else t for src, t in self.columns.items()}
+
+    @property
+    def region(self) -> str:
+        """The phone region assumed for numbers written without a country code."""
+        return (self.phone_region or self.country).upper()
+
+    @property
+    def chinese_addresses(self) -> bool:
+        """Addresses, provinces and cities are Chinese administrative divisions."""
+        return self.country.upper() == "CN"
 
     @property
     def key_columns(self) -> list[str]:

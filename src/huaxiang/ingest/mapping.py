@@ -23,6 +23,9 @@ RAW = "__x_"
 #: canonical column kind -> standardizer name (kinds not listed use their own name)
 _STANDARDIZER = {"identifier": "text", "address": "text"}
 
+#: kinds that only mean something for Chinese data (other countries keep the normalized text)
+_CHINESE_REGIONS = ("province", "city", "district")
+
 #: events: typed columns extracted from the Segment JSON objects when not mapped directly
 _EVENT_PATHS = {
     "category": [("properties", "$.category")],
@@ -48,7 +51,7 @@ def _options(col: Column, cmap: ColumnMap | None, source: Source) -> dict:
     kind = col.kind
     opts: dict = {}
     if kind == "phone":
-        opts["region"] = (cmap.region if cmap else None) or source.phone_region
+        opts["region"] = (cmap.region if cmap else None) or source.region
     elif kind == "timestamp":
         opts["timezone"] = (cmap.timezone if cmap else None) or source.timezone
     elif kind == "gender" and col.name in source.values:
@@ -64,6 +67,8 @@ def _clean(col: Column, text: ir.StringValue, cmap: ColumnMap | None, source: So
     if col.name in source.values and col.kind != "gender":
         text = text.substitute(source.values[col.name], else_=text)
     name = _STANDARDIZER.get(col.kind, col.kind)
+    if col.kind in _CHINESE_REGIONS and not source.chinese_addresses:
+        name = "text"
     return standardize.get(name)(text, **_options(col, cmap, source))
 
 
@@ -102,7 +107,7 @@ def clean_expr(t: ir.Table, source: Source, *, today: date, raw_columns: list[st
     for name, (text, cmap) in inputs.items():
         cleaned = _clean(table.column(name), text, cmap, source)
         values[name], reasons[name] = cleaned.value, cleaned.reason
-    if "address" in inputs and source.kind == "customers":
+    if "address" in inputs and source.kind == "customers" and source.chinese_addresses:
         _address_parts(inputs, values, reasons)
     if "birth_date" in values and "age" not in values:
         values["age"] = standardize.age_from(values["birth_date"], today)
