@@ -129,8 +129,8 @@ def run_load(wh: Warehouse, catalog: Catalog, root: Path, source: Source, versio
         catalog.finish_load(load_id, "failed", counts, f"{type(exc).__name__}: {exc}", None)
         raise
     finally:
-        wh.raw.execute("DROP TABLE IF EXISTS _stage; DROP TABLE IF EXISTS _clean; "
-                       "DROP TABLE IF EXISTS _marked; DROP TABLE IF EXISTS _final")
+        wh.raw.execute("DROP VIEW IF EXISTS _marked; DROP TABLE IF EXISTS _stage; DROP TABLE IF EXISTS _clean; "
+                       "DROP TABLE IF EXISTS _flags; DROP TABLE IF EXISTS _final")
     report["counts"] = counts
     catalog.finish_load(load_id, "succeeded", counts, "", report)
     return LoadResult(load_id, source.name, str(path or "sql"), "succeeded", counts, report)

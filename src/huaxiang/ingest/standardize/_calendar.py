@@ -23,6 +23,8 @@ _FIELDS = r"\1|\2\4|\3\5|\6|\7|\8|\9"
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 ISO_LOCAL = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?$"
+# The shape machines write (APIs, event collectors, ISO exports): an exact instant.
+ISO_INSTANT = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:\d{2})?)$"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.types as ir
 
 from . import _backend
-from ._calendar import ISO_LOCAL, offset_minutes, parts
+from ._calendar import ISO_INSTANT, ISO_LOCAL, offset_minutes, parts
 from ._registry import Cleaned, rejected, standardizer
 from .text import normalize
 
@@ -35,6 +35,7 @@ def _from_text(text: ir.StringValue, zone: str) -> ir.TimestampValue:
     exact = wall - offset_minutes(p.zone).as_interval("m")
     return ibis.cases(
         (text.re_search(ISO_LOCAL), _backend.local_to_utc(text.replace("T", " ").try_cast("timestamp"), zone)),
+        (text.re_search(ISO_INSTANT), _backend.instant_to_utc(text)),
         (p.zone.notnull(), exact),
         else_=_backend.local_to_utc(wall, zone),
     )
