@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 from huaxiang.domain.schema import Column, Table, table_for_kind
 from huaxiang.domain.sources import ColumnMap, Source
 from huaxiang.ingest import standardize
+from huaxiang.ingest.standardize.text import normalize, normalize_str
 
 REASON = "__r_"
 RAW = "__x_"
@@ -47,6 +48,18 @@ def _json_text(doc: str, path: str) -> str:  # DuckDB builtin; Spark gets get_js
     ...
 
 
+@ibis.udf.scalar.builtin(name="json_valid")
+def _json_valid(doc: str) -> bool:  # DuckDB builtin; Spark: get_json_object(doc, '$') IS NOT NULL
+    ...
+
+
+def _json(text: ir.StringValue) -> standardize.Cleaned:
+    """JSON text as given; text that does not parse is invalid (casting it would fail the whole load)."""
+    value = ibis.ifelse(_json_valid(text), text, ibis.null(str))
+    invalid = text.strip().nullif("").notnull() & value.isnull()
+    return standardize.Cleaned(value, ibis.ifelse(invalid, "invalid_json", ibis.null(str)))
+
+
 def _options(col: Column, cmap: ColumnMap | None, source: Source) -> dict:
     kind = col.kind
     opts: dict = {}
@@ -62,10 +75,14 @@ def _options(col: Column, cmap: ColumnMap | None, source: Source) -> dict:
 
 
 def _clean(col: Column, text: ir.StringValue, cmap: ColumnMap | None, source: Source) -> standardize.Cleaned:
-    if col.kind == "" or col.dtype == "json":
+    if col.dtype == "json":
+        return _json(text)
+    if col.kind == "":
         return standardize.Cleaned(text, ibis.null(str))
     if col.name in source.values and col.kind != "gender":
-        text = text.substitute(source.values[col.name], else_=text)
+        # Matched like every standardizer reads its input: " 2 " and full-width "２" are "2".
+        wanted = {normalize_str(k): v for k, v in source.values[col.name].items()}
+        text = normalize(text).substitute(wanted, else_=text)
     name = _STANDARDIZER.get(col.kind, col.kind)
     if col.kind in _CHINESE_REGIONS and not source.chinese_addresses:
         name = "text"
@@ -76,10 +93,11 @@ def _inputs(t: ir.Table, source: Source, table: Table) -> dict[str, tuple[ir.Str
     """Canonical column -> (raw text expression, mapping), including event extractions."""
     out = {cmap.to: (t[src].cast("string"), cmap) for src, cmap in source.mapping().items()}
     if table.kind == "events":
+        docs = {obj: _json(out[obj][0]).value for obj in ("properties", "context") if obj in out}
         for name, paths in _EVENT_PATHS.items():
             if name in out:
                 continue
-            found = [_json_text(out[obj][0], p) for obj, p in paths if obj in out]
+            found = [_json_text(docs[obj], p) for obj, p in paths if obj in docs]
             if found:
                 out[name] = (ibis.coalesce(*found) if len(found) > 1 else found[0], None)
     return out
