@@ -42,11 +42,25 @@ def init_workspace(path: str | Path, *, name: str | None = None, locale: str = "
         (root / sub).mkdir(parents=True, exist_ok=True)
     (root / CONFIG_FILE).write_text(_template("huaxiang.yml").format(name=name or root.resolve().name,
                                                                       locale=locale), encoding="utf-8")
-    (root / "sources" / "_example.yml").write_text(_template("sources/_example.yml"), encoding="utf-8")
-    (root / "identity.yml").write_text("# 客户识别规则（见后续版本）/ identity rules (coming with identity resolution)\n",
-                                       encoding="utf-8")
-    (root / ".gitignore").write_text("warehouse.duckdb*\ncatalog.sqlite\n.huaxiang/\ndata/\n", encoding="utf-8")
+    _scaffold(root / "sources" / "_example.yml", _template("sources/_example.yml"))
+    _scaffold(root / "identity.yml", "# 客户识别规则（见后续版本）/ identity rules (coming with identity resolution)\n")
+    _ignore(root / ".gitignore", ["warehouse.duckdb*", "catalog.sqlite", ".huaxiang/", "data/"])
     return open_workspace(root)
+
+
+def _scaffold(path: Path, text: str) -> None:
+    """Write a starter file unless the folder already has one (``huaxiang init .`` in an existing project)."""
+    if not path.exists():
+        path.write_text(text, encoding="utf-8")
+
+
+def _ignore(path: Path, lines: list[str]) -> None:
+    """Add our lines to the project's .gitignore, keeping whatever it already ignores."""
+    have = path.read_text(encoding="utf-8") if path.exists() else ""
+    missing = [line for line in lines if line not in have.splitlines()]
+    if missing:
+        sep = "\n" if have and not have.endswith("\n") else ""
+        path.write_text(have + sep + "\n".join(missing) + "\n", encoding="utf-8")
 
 
 def open_workspace(path: str | Path = ".") -> "Workspace":

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from huaxiang.domain.sources import Source
+from huaxiang.domain.sources import InvalidKey, Source
 from huaxiang.domain.workspace import WorkspaceConfig
 
 CONFIG_FILE = "huaxiang.yml"
@@ -74,9 +74,12 @@ def read_yaml(path: Path, root: Path) -> Any:
 def _validation_problems(rel: str, exc: ValidationError) -> list[Problem]:
     out = []
     for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"])
+        loc = [str(p) for p in err["loc"]]
+        cause = err.get("ctx", {}).get("error")
+        if isinstance(cause, InvalidKey):  # a model-level check names the key itself
+            loc.append(cause.key)
         msg = err["msg"].removeprefix("Value error, ")
-        out.append(Problem(rel, key, msg))
+        out.append(Problem(rel, ".".join(loc), msg))
     return out
 
 

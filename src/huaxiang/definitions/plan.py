@@ -44,11 +44,12 @@ def make_plan(root: Path, catalog: Catalog, folder: Folder | None = None) -> Pla
     changes: list[Change] = []
     for kind, items in folder.definitions.items():
         current = catalog.latest(kind)
+        newest = catalog.versions(kind)  # a name deleted earlier continues its version history
         for name, item in sorted(items.items()):
             old = current.get(name)
             body = item.body
             if old is None:
-                changes.append(Change(kind, name, "create", item.file, 1))
+                changes.append(Change(kind, name, "create", item.file, newest.get(name, 0) + 1))
             elif old["hash"] != body_hash(body):
                 changes.append(Change(kind, name, "update", item.file, old["version"] + 1,
                                       _changed_keys(old["body"], body)))

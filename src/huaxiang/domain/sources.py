@@ -34,6 +34,14 @@ FORMATS = ("csv", "tsv", "xlsx", "json", "jsonl", "parquet", "sql")
 FILE_FORMATS = tuple(f for f in FORMATS if f != "sql")
 
 
+class InvalidKey(ValueError):
+    """A problem with one key of a definition; the loader reports ``key`` apart from the message."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
 class Localized(BaseModel):
     """A text in Simplified Chinese and English."""
 
@@ -100,21 +108,20 @@ class Source(BaseModel):
         targets = self.mapping()
         for src, target in targets.items():
             if target.to not in known:
-                raise ValueError(
-                    f"columns.{src}: {target.to!r} is not a column of {self.kind}; "
-                    f"known: {', '.join(sorted(known))}"
-                )
+                raise InvalidKey(f"columns.{src}", f"{target.to!r} is not a column of {self.kind}; "
+                                                   f"known: {', '.join(sorted(known))}")
         mapped = [t.to for t in targets.values()]
         dupes = sorted({m for m in mapped if mapped.count(m) > 1})
         if dupes:
-            raise ValueError(f"columns: several input columns map to {', '.join(dupes)}")
+            raise InvalidKey("columns", f"several input columns map to {', '.join(dupes)}")
         if not self.key and not table.key:
-            raise ValueError(f"key: a {self.kind} source must say which canonical column(s) identify a record")
-        for name in (*self.key_columns, *self.required, *self.values):
+            raise InvalidKey("key", f"a {self.kind} source must say which canonical column(s) identify a record")
+        uses = [("key", n) for n in self.key_columns] + [("required", n) for n in self.required]
+        for key, name in [*uses, *((f"values.{n}", n) for n in self.values)]:
             if name not in mapped:
-                raise ValueError(f"{name!r} is used in key/required/values but no input column maps to it")
+                raise InvalidKey(key, f"no input column maps to {name!r}")
         if self.format == "sql" and not (self.url and self.query):
-            raise ValueError("format sql needs both url and query")
+            raise InvalidKey("url" if not self.url else "query", "format sql needs both url and query")
         return self
 
     def mapping(self) -> dict[str, ColumnMap]:

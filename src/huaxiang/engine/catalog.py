@@ -113,6 +113,13 @@ class Catalog:
         with self.engine.connect() as conn:
             return {row.name: dict(row._mapping) for row in conn.execute(q)}
 
+    def versions(self, kind: str) -> dict[str, int]:
+        """Newest version number of each definition of a kind, deleted ones included."""
+        d = definitions
+        q = sa.select(d.c.name, sa.func.max(d.c.version)).where(d.c.kind == kind).group_by(d.c.name)
+        with self.engine.connect() as conn:
+            return {name: version for name, version in conn.execute(q)}
+
     def history(self, kind: str, name: str) -> list[dict[str, Any]]:
         d = definitions
         q = sa.select(d).where(d.c.kind == kind, d.c.name == name).order_by(d.c.version)

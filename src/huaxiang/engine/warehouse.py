@@ -36,7 +36,13 @@ class WorkspaceBusy(RuntimeError):
 
     def __init__(self, path: Path, pid: int | None, holder: dict | None):
         self.path, self.pid, self.holder = path, pid, holder or {}
-        super().__init__(f"workspace busy: {path} is locked by process {pid}")
+        doing = ""
+        if self.holder.get("pid") == pid and self.holder.get("command"):  # lock.json may be stale
+            doing = f" ({self.holder['command']}, since {self.holder.get('since', '?')})"
+        who = f"process {pid}" if pid else "another process"
+        stop = f"stop it (kill {pid})" if pid else "stop it"
+        super().__init__(f"workspace busy: {path} is being written by {who}{doing}; "
+                         f"wait for it to finish, or {stop}, then try again")
 
 
 def sql_type(dtype: str) -> str:

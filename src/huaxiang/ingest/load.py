@@ -106,7 +106,7 @@ def run_load(wh: Warehouse, catalog: Catalog, root: Path, source: Source, versio
         wh.materialize("_clean", expr)
         produced = mapping.target_columns(source, expr.columns)
         table = table_for_kind(source.kind)
-        marked = store.mark(wh, source, table, produced)
+        marked = store.mark(wh, source, table, produced, mapping.checked_columns(expr.columns))
         counts = {"read": marked.read, "duplicates_exact": marked.duplicates_exact,
                   "duplicate_keys": marked.duplicate_keys}
         report |= {"columns": quality.load_columns(wh, produced), "bad_rows": quality.bad_row_reasons(wh)}
@@ -130,7 +130,7 @@ def run_load(wh: Warehouse, catalog: Catalog, root: Path, source: Source, versio
         raise
     finally:
         wh.raw.execute("DROP VIEW IF EXISTS _marked; DROP TABLE IF EXISTS _stage; DROP TABLE IF EXISTS _clean; "
-                       "DROP TABLE IF EXISTS _flags; DROP TABLE IF EXISTS _final")
+                       "DROP TABLE IF EXISTS _flags; DROP TABLE IF EXISTS _issues; DROP TABLE IF EXISTS _final")
     report["counts"] = counts
     catalog.finish_load(load_id, "succeeded", counts, "", report)
     return LoadResult(load_id, source.name, str(path or "sql"), "succeeded", counts, report)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from huaxiang.domain.schema import Column, Table, table_for_kind
@@ -135,8 +136,19 @@ def clean_expr(t: ir.Table, source: Source, *, today: date, raw_columns: list[st
     for name in values:
         cols[name] = values[name].cast(table.column(name).dtype)
         cols[REASON + name] = reasons[name].cast("string")
-        cols[RAW + name] = inputs[name][0] if name in inputs else ibis.null(str)
+        if not _never_rejects(reasons[name]):  # the raw text is only kept where a value can be refused
+            cols[RAW + name] = inputs[name][0] if name in inputs else ibis.null(str)
     return t.select(**cols)
+
+
+def _never_rejects(reason: ir.Value) -> bool:
+    op = reason.op()
+    return isinstance(op, ops.Literal) and op.value is None
+
+
+def checked_columns(columns: list[str]) -> list[str]:
+    """Canonical columns of a clean table whose values can be refused (they carry their raw text)."""
+    return [c.removeprefix(RAW) for c in columns if c.startswith(RAW)]
 
 
 def target_columns(source: Source, produced: list[str]) -> list[str]:

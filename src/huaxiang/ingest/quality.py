@@ -39,10 +39,7 @@ def load_columns(wh: Warehouse, produced: list[str]) -> list[dict[str, Any]]:
 
 
 def _top_reasons(wh: Warehouse, produced: list[str]) -> dict[str, dict[str, int]]:
-    union = " UNION ALL ".join(
-        f"SELECT {lit(c)} AS col, {q(REASON + c)} AS reason FROM _marked "
-        f"WHERE {q(REASON + c)} IS NOT NULL AND NOT __dup_exact" for c in produced)
-    rows = wh.raw.execute(f"SELECT col, reason, count(*) FROM ({union}) GROUP BY ALL ORDER BY 3 DESC").fetchall()
+    rows = wh.raw.execute("SELECT column_name, reason, count(*) FROM _issues GROUP BY ALL ORDER BY 3 DESC").fetchall()
     out: dict[str, dict[str, int]] = {}
     for col, reason, n in rows:
         out.setdefault(col, {})[reason] = n
