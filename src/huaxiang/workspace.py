@@ -169,6 +169,7 @@ class Quality:
         definition, _ = self._ws.sources.get(source)
         loads = self.loads(source, limit=1)
         latest = self.load_report(loads[0]["load_id"]) if loads else None
-        stored = quality.source_profile(self._ws.warehouse, source, definition.kind)
+        stored = quality.source_profile(self._ws.warehouse, source, definition.kind,
+                                        loads[0]["load_id"] if loads else None)
         return {"source": source, "kind": definition.kind, "stored": stored,
                 "latest_load": loads[0] if loads else None, "latest_report": latest}

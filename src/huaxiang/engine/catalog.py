@@ -143,7 +143,12 @@ class Catalog:
 
     # ---- loads and quality ------------------------------------------------------------------
     def start_load(self, load_id: str, source: str, version: int | None, file: str) -> None:
+        """Record a running load. The caller holds the warehouse's single write lock, so a load
+        still marked running belongs to a process that died (killed, power cut): it is closed as
+        ``interrupted`` (its transaction never committed, so nothing of it is in the warehouse)."""
         with self.engine.begin() as conn:
+            conn.execute(loads.update().where(loads.c.status == "running").values(
+                status="interrupted", finished_at=now(), message="the process ended before the load finished"))
             conn.execute(loads.insert().values(load_id=load_id, source=source, source_version=version, file=file,
                                                actor=current_actor(), started_at=now(), status="running"))
 

@@ -52,8 +52,12 @@ def bad_row_reasons(wh: Warehouse) -> dict[str, int]:
     return {r: n for r, n in rows}
 
 
-def source_profile(wh: Warehouse, source: str, kind: str) -> dict[str, Any]:
-    """What is stored now for one source: rows and, per column, the null rate."""
+def source_profile(wh: Warehouse, source: str, kind: str, latest_load: str | None = None) -> dict[str, Any]:
+    """What is stored now for one source: rows, per column the null rate and the refused values.
+
+    Refused values count only where the row that had them is still the stored one (a re-import
+    replaces rows; the issue log keeps every load's issues). ``quarantined`` is the latest load's.
+    """
     table = table_for_kind(kind)
     if not wh.has_table(table.name):
         return {"rows": 0, "columns": []}
@@ -62,10 +66,12 @@ def source_profile(wh: Warehouse, source: str, kind: str) -> dict[str, Any]:
     row = wh.raw.execute(f"SELECT count(*), {aggs} FROM {q(table.name)} WHERE source = ?", [source]).fetchone()
     total = row[0]
     issues = dict(wh.raw.execute(
-        """SELECT column_name, count(*) FROM value_issues v WHERE source = ? AND load_id IN
-           (SELECT DISTINCT load_id FROM """ + q(table.name) + " WHERE source = ?) GROUP BY 1",
-        [source, source]).fetchall())
+        f"""SELECT v.column_name, count(*) FROM value_issues v SEMI JOIN {q(table.name)} t
+            ON t.source = v.source AND t.source_key = v.source_key AND t.load_id = v.load_id
+               AND t.row_number = v.row_number
+            WHERE v.source = ? GROUP BY 1""", [source]).fetchall())
     columns = [{"column": c, "null_rate": _ratio(total - row[1 + i], total), "invalid": issues.get(c, 0)}
                for i, c in enumerate(cols) if row[1 + i] or issues.get(c)]
-    quarantined = wh.raw.execute("SELECT count(*) FROM quarantine WHERE source = ?", [source]).fetchone()[0]
+    quarantined = wh.raw.execute("SELECT count(*) FROM quarantine WHERE source = ? AND load_id = ?",
+                                 [source, latest_load or ""]).fetchone()[0]
     return {"rows": total, "table": table.name, "quarantined": quarantined, "columns": columns}

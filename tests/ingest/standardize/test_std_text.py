@@ -32,3 +32,9 @@ NAME = [
 def test_text_and_name(clean, name, cases):
     got = clean(name, [raw for raw, _ in cases])
     assert got == [(want, None) for _, want in cases]
+
+
+def test_prose_keeps_chinese_punctuation_and_line_breaks(clean):
+    got = clean("prose", ["  你好，订单还没到！\r\n请尽快处理。\u200b ", "Ｆｕｌｌ　width", " \u3000 ", "", None])
+    assert got == [("你好，订单还没到！\n请尽快处理。", None), ("Ｆｕｌｌ　width", None), (None, None), (None, None),
+                   (None, None)]

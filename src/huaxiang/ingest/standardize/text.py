@@ -80,3 +80,17 @@ def text(col: ir.StringValue) -> Cleaned:
 def name(col: ir.StringValue) -> Cleaned:
     """A person's or company's name: normalized text without spaces inside Chinese names."""
     return Cleaned(join_cjk(normalize(col)), null_string())
+
+
+_ENDS = rf"^[\s{_SPACES}]+|[\s{_SPACES}]+$"
+
+
+@standardizer("prose")
+def prose(col: ir.StringValue) -> Cleaned:
+    """Free text people wrote (tickets, reviews, survey answers): kept as written.
+
+    Chinese punctuation (，。！), full-width characters and line breaks carry meaning here, so only
+    invisible characters are dropped, line endings unified and the ends trimmed.
+    """
+    cleaned = col.re_replace("[" + _INVISIBLE + "]", "").replace("\r\n", "\n").re_replace(_ENDS, "")
+    return Cleaned(cleaned.nullif(""), null_string())
