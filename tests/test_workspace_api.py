@@ -217,3 +217,24 @@ def test_closing_releases_the_warehouse(ws):
     assert not (ws.root / ".huaxiang" / "lock.json").exists()
     with huaxiang.open_workspace(ws.root) as again:
         assert again.warehouse.count("source_records") == 2
+
+
+def test_warehouse_memory_budget_defaults_to_half_the_ram_and_can_be_set(ws):
+    import os
+
+    def limit(w) -> float:
+        text = w.warehouse.raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        number, unit = text.split()
+        return float(number) * {"MiB": 2**20, "GiB": 2**30}[unit]
+
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert limit(ws) == pytest.approx(ram / 2, rel=0.01)
+    ws.close()
+    settings = (ws.root / "huaxiang.yml").read_text().replace("path: warehouse.duckdb", "path: warehouse.duckdb\n  memory_limit: 1GiB")
+    write(ws.root / "huaxiang.yml", settings)
+    with huaxiang.open_workspace(ws.root) as again:
+        assert limit(again) == 2**30
+    write(ws.root / "huaxiang.yml", settings.replace("1GiB", "lots"))
+    with pytest.raises(DefinitionError) as info:
+        huaxiang.open_workspace(ws.root)
+    assert info.value.problems[0].key == "warehouse.memory_limit"

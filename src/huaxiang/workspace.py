@@ -94,7 +94,8 @@ class Workspace:
         if self._warehouse is None:
             if self.config.warehouse.engine != "duckdb":
                 raise WorkspaceError("ingestion runs on the duckdb warehouse; the spark engine is used by builds")
-            self._warehouse = Warehouse(self.root / self.config.warehouse.path)
+            self._warehouse = Warehouse(self.root / self.config.warehouse.path,
+                                        memory_limit=self.config.warehouse.memory_limit)
         return self._warehouse
 
     def plan(self) -> Plan:

@@ -11,6 +11,9 @@ class WarehouseConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     engine: Literal["duckdb", "spark"] = "duckdb"
     path: str = "warehouse.duckdb"
+    # DuckDB's memory budget, e.g. "4GB"; beyond it, work spills to disk next to the file.
+    # Default: half of the machine's memory (DuckDB's own default, 80%, crowds out everything else).
+    memory_limit: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?\s*([KMGT]i?B)$")
 
 
 class CatalogConfig(BaseModel):

@@ -45,6 +45,14 @@ class WorkspaceBusy(RuntimeError):
                          f"wait for it to finish, or {stop}, then try again")
 
 
+def _half_of_memory() -> str | None:
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX: keep DuckDB's default
+        return None
+    return f"{max(total // 2 // 2**20, 256)}MiB"
+
+
 def sql_type(dtype: str) -> str:
     return _DTYPES[dtype]
 
@@ -55,7 +63,7 @@ def _ddl(name: str, columns: tuple[Column, ...]) -> str:
 
 
 class Warehouse:
-    def __init__(self, path: Path, *, read_only: bool = False, command: str = ""):
+    def __init__(self, path: Path, *, read_only: bool = False, command: str = "", memory_limit: str | None = None):
         self.path = Path(path)
         self._lock_file = self.path.parent / ".huaxiang" / "lock.json"
         try:
@@ -63,6 +71,9 @@ class Warehouse:
         except duckdb.IOException as exc:
             raise self._busy(exc) from None
         self.raw.execute("SET TimeZone = 'UTC'")
+        limit = memory_limit or _half_of_memory()
+        if limit:
+            self.raw.execute(f"SET memory_limit = '{limit}'")
         self.ibis = ibis.duckdb.from_connection(self.raw)
         self.read_only = read_only
         if not read_only:
