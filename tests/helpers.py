@@ -5,6 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 
+#: a small CRM source (customers from data/crm.csv) used across test modules
+CRM_YAML = """name: crm
+kind: customers
+format: csv
+path: data/crm.csv
+key: [crm_id]
+columns:
+  客户编号: crm_id
+  姓名: name
+  手机号: phone
+"""
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))

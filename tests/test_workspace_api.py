@@ -6,22 +6,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import write
+from helpers import CRM_YAML, write
 
 import huaxiang
 from huaxiang.definitions.loader import DefinitionError
 from huaxiang.domain.sources import Source
 
-CRM = """name: crm
-kind: customers
-format: csv
-path: data/crm.csv
-key: [crm_id]
-columns:
-  客户编号: crm_id
-  姓名: name
-  手机号: phone
-"""
+CRM = CRM_YAML
 CRM_CSV = "客户编号,姓名,手机号\nC1,张三,13800138000\nC2,李四,139 0000 1111\n"
 
 

@@ -9,19 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import CRM_YAML
 
 EXE = [sys.executable, "-m", "huaxiang.cli"]
 
-SOURCE = """name: crm
-kind: customers
-format: csv
-path: data/crm.csv
-key: [crm_id]
-columns:
-  客户编号: crm_id
-  姓名: name
-  手机号: phone
-"""
+SOURCE = CRM_YAML
 
 
 def run(*args: str, cwd: Path, lang: str = "en") -> subprocess.CompletedProcess:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import write
+from helpers import CRM_YAML, write
 
 import huaxiang
 from huaxiang.domain.schema import QUARANTINE, SYSTEM_COLUMNS, TABLES, VALUE_ISSUES
@@ -24,15 +24,7 @@ print("ready", flush=True)
 time.sleep(120)
 """
 
-CRM = """name: crm
-kind: customers
-format: csv
-path: data/crm.csv
-key: [crm_id]
-columns:
-  客户编号: crm_id
-  姓名: name
-"""
+CRM = CRM_YAML
 
 
 @pytest.fixture(scope="module")
