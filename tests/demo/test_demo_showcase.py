@@ -171,3 +171,17 @@ def test_planted_truth_is_on_disk_and_not_in_the_warehouse(demo: Demo):
     files = [x["file"] for name in SOURCES for x in demo.ws.quality.loads(name)]
     assert files and all(Path(f).parent == demo.root / "data" for f in files)
     assert all(demo.ws.sources.get(name)[0].path.startswith("data/") for name in SOURCES)
+
+
+def test_summary_shows_cleaning_examples_read_from_the_warehouse(zh_showcase):
+    examples = zh_showcase.summary["examples"]
+    assert examples["source"] == "crm_contacts"
+    assert [c for c, _ in examples["columns"]] == ["手机号", "出生日期", "性别", "地址"]
+    assert len(examples["rows"]) == 5
+    for (raw_phone, phone), (raw_birth, birth), _gender, _address in examples["rows"]:
+        digits = "".join(ch for ch in raw_phone.translate({0xFF10 + i: 0x30 + i for i in range(10)}) if ch.isdigit())
+        assert raw_phone != phone and phone.startswith("+86") and digits.endswith(phone[3:])
+        assert raw_birth != birth and len(birth) == 10
+        stored = zh_showcase.one("SELECT count(*) FROM source_records WHERE source = 'crm_contacts' "
+                                 "AND phone = ? AND CAST(birth_date AS VARCHAR) = ?", [phone, birth])
+        assert stored >= 1

@@ -175,4 +175,12 @@ def demo_summary(summary: dict[str, Any]) -> None:
     for r in summary["loads"]:
         table.add_row(r["source"], f"{r['read']:,}", f"{r['stored']:,}", f"{r['quarantined']:,}", f"{r['invalid']:,}")
     console.print(table)
+    examples = summary.get("examples") or {}
+    if examples.get("rows"):
+        table = Table(title=t("demo.examples", source=examples["source"]))
+        for header, column in examples["columns"]:
+            table.add_column(f"{header} → {column}")
+        for row in examples["rows"]:
+            table.add_row(*(f"{before or '∅'}\n→ {after or '∅'}" for before, after in row))
+        console.print(table)
     console.print(t("demo.next", path=summary["path"]))

@@ -6,6 +6,7 @@ definitions, applies them and imports each source with the same loader as `huaxi
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Callable
@@ -56,7 +57,39 @@ def run_demo(path: str | Path, *, customers: int = 5000, locale: str = "zh", see
                           "quarantined": result.counts.get("quarantined", 0), "invalid": invalid})
         progress(t("demo.step.done"), len(names), len(names))
         tables = {tb.name: ws.warehouse.count(tb.name) for tb in TABLES.values()}
+        examples = cleaning_examples(ws, "crm_contacts")
     finally:
         ws.close()
     return {"path": str(root), "customers": customers, "seconds": time.perf_counter() - started,
-            "tables": tables, "loads": loads}
+            "tables": tables, "loads": loads, "examples": examples}
+
+
+_SHOWN = ("phone", "birth_date", "gender", "address")
+
+
+def cleaning_examples(ws: Any, source: str, limit: int = 5) -> dict[str, Any]:
+    """A few stored records next to what the file said: the cleaning, made visible.
+
+    Picks records whose phone and birth date were both rewritten (the interesting ones).
+    """
+    definition, _ = ws.sources.get(source)
+    header = {m.to: name for name, m in definition.mapping().items()}
+    shown = [c for c in _SHOWN if c in header]
+    if not {"phone", "birth_date"} <= set(shown):
+        return {"source": source, "columns": [], "rows": []}
+    raw = {c: f"json_extract_string(raw, {_lit('$.' + json.dumps(header[c], ensure_ascii=False))})" for c in shown}
+    stored = {c: f"CAST({c} AS VARCHAR)" for c in shown}
+    if "address" in shown:
+        stored["address"] = "concat_ws(' ', province, city, district)"
+    cells = ", ".join(f"{raw[c]}, {stored[c]}" for c in shown)
+    rows = ws.warehouse.raw.execute(f"""
+        SELECT {cells} FROM source_records
+        WHERE source = ? AND {raw['phone']} <> phone AND {raw['birth_date']} <> CAST(birth_date AS VARCHAR)
+        ORDER BY source_key LIMIT {int(limit)}""", [source]).fetchall()
+    labels = {"address": "province / city / district"}
+    return {"source": source, "columns": [(header[c], labels.get(c, c)) for c in shown],
+            "rows": [[(r[2 * i], r[2 * i + 1]) for i in range(len(shown))] for r in rows]}
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

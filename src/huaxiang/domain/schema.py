@@ -274,3 +274,21 @@ def table_for_kind(kind: str) -> Table:
         return TABLES[kind]
     except KeyError:
         raise KeyError(f"unknown source kind {kind!r}; known kinds: {', '.join(TABLES)}") from None
+
+
+def markdown() -> str:
+    """The canonical model as the Markdown of ``docs/schema.md`` (a test keeps that file equal to this)."""
+    out = ["# Canonical data model", "",
+           "Generated from `src/huaxiang/domain/schema.py`; do not edit by hand:",
+           "`python -c \"from huaxiang.domain.schema import markdown; print(markdown(), end='')\" > docs/schema.md`.",
+           "", "Every table also has the system columns:", "",
+           "| column | type | personal data | description |", "|---|---|---|---|"]
+    out += [f"| `{c.name}` | {c.dtype} | {'yes' if c.pii else ''} | {c.description} |" for c in SYSTEM_COLUMNS]
+    for table in TABLES.values():
+        out += ["", f"## `{table.name}` (source kind `{table.kind}`)", "",
+                f"Default key: {', '.join(f'`{k}`' for k in table.key) or '(set `key:` in the source)'}. "
+                f"A row needs at least one of: {', '.join(f'`{k}`' for k in table.required_any) or '(nothing)'}.", "",
+                "| column | type | standardizer | personal data | description |", "|---|---|---|---|---|"]
+        out += [f"| `{c.name}` | {c.dtype} | {c.kind or '(as given)'} | {'yes' if c.pii else ''} | {c.description} |"
+                for c in table.columns]
+    return "\n".join(out) + "\n"
