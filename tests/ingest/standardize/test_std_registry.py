@@ -39,3 +39,19 @@ def test_registration_extends_and_refuses_duplicates(con):
 
 def test_public_api():
     assert set(standardize.__all__) == {"Cleaned", "Standardizer", "age_from", "get", "names", "split_address", "standardizer"}
+
+
+def test_let_binds_a_value_once_per_row():
+    import ibis
+
+    from huaxiang.ingest.standardize._registry import let
+
+    t = ibis.memtable({"a": ["a-b-c", None, "x"]})
+    expensive = t.a.re_replace("-", "")
+    body = lambda v: ibis.ifelse(v.length() > 2, v + v, v.upper())  # noqa: E731 - refers to v four times
+    bound, inline = let(expensive, body), body(expensive)
+    assert ibis.to_sql(t.select(x=bound)).count("REGEXP_REPLACE") == 1
+    assert ibis.to_sql(t.select(x=inline)).count("REGEXP_REPLACE") == 4
+    con = ibis.duckdb.connect()
+    assert con.execute(t.select(x=bound)).x.tolist() == con.execute(t.select(x=inline)).x.tolist()
+    assert con.execute(t.select(x=bound)).x.tolist()[::2] == ["abcabc", "X"]

@@ -62,3 +62,14 @@ def null_string() -> ir.StringValue:
 def rejected(text: ir.StringValue, value: ir.Value, code: str) -> ir.StringValue:
     """``code`` where there was text but no value came out of it, else NULL."""
     return ibis.ifelse(text.notnull() & value.isnull(), code, null_string())
+
+
+def let(value: ir.Value, body: Callable[[ir.Value], ir.Value]) -> ir.Value:
+    """``body(v)`` with ``value`` computed once per row, however often ``body`` uses it.
+
+    SQL has no per-row variables: an expression that refers to ``value`` five times repeats it five
+    times, and DuckDB does not share work inside CASE branches, so a rewrite chain (``_dialable``)
+    would run five times per row. A one-element list mapped with a lambda binds it once
+    (DuckDB ``list_apply``; Spark ``transform``).
+    """
+    return ibis.array([value]).map(body)[0]

@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 import phonenumbers
 import pyarrow as pa
 
-from ._registry import Cleaned, null_string, rejected, standardizer
+from ._registry import Cleaned, let, null_string, rejected, standardizer
 from .text import half_width, normalize
 
 _SEPARATORS = r"[\s\-().\x{b7}/]"
@@ -88,12 +88,11 @@ def _goes_to_fallback(number: ir.StringValue, region: str) -> ir.BooleanValue:
 def phone(col: ir.StringValue, region: str = "CN") -> Cleaned:
     """E.164 string; ``region`` is the country assumed for numbers written without one."""
     region = region.upper()
-    number = _dialable(col)
-    value = ibis.cases(
+    value = let(_dialable(col), lambda number: ibis.cases(
         (~number.re_search(_DIALABLE), null_string()),
         (_goes_to_fallback(number, region), _phonenumbers_e164(number, region)),
         else_=_chinese(number),
-    )
+    ))
     slow = Cleaned(value, rejected(normalize(col), value, "invalid_phone"))
     if region != "CN":
         return slow
