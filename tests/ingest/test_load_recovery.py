@@ -59,3 +59,12 @@ def test_source_profile_counts_issues_of_stored_rows_only(make_ws):
     assert report["rows"] == 3
     assert report["quarantined"] == 0  # the latest load had no bad rows; the first one had one
     assert ws.warehouse.raw.execute("SELECT count(*) FROM quarantine").fetchone() == (1,)
+
+
+def test_keys_of_several_columns_never_collide(make_ws):
+    ws = make_ws({"crm": {**CRM, "key": ["crm_id", "name"]}})
+    write(ws.root / "data/crm.csv", HEADER + "A|1,2,13800138000\nA,1|2,13900139000\nB\\,x,13700137000\n")
+    result = ws.ingest.load("crm")
+    assert result.counts["stored"] == 3 and result.counts["duplicate_keys"] == 0
+    keys = ws.warehouse.raw.execute("SELECT source_key FROM source_records ORDER BY row_number").fetchall()
+    assert keys == [("A\\|1|2",), ("A|1\\|2",), ("B\\\\|x",)]
