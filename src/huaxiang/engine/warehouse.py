@@ -127,6 +127,10 @@ class Warehouse:
         self.raw.execute(f'DROP TABLE IF EXISTS "{name}"')
         self.ibis.create_table(name, expr, temp=temp)
 
+    def sql(self, expr: ibis.Expr) -> str:
+        """The engine's SQL for ``expr`` (only for expressions without Python UDFs)."""
+        return str(ibis.to_sql(expr, dialect="duckdb"))
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing: a failure inside rolls back every write made in the block."""

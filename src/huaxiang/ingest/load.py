@@ -101,12 +101,12 @@ def run_load(wh: Warehouse, catalog: Catalog, root: Path, source: Source, versio
         report["encoding"] = staged.encoding
         _check_columns(source, staged.columns, shown)
         progress("standardize", 0, None)
-        expr = mapping.clean_expr(wh.table("_stage"), source, today=(today or datetime.now()).date(),
-                                  raw_columns=staged.columns)
-        wh.materialize("_clean", expr)
-        produced = mapping.target_columns(source, expr.columns)
+        cleaning = mapping.clean_expr(wh.table("_stage"), source, today=(today or datetime.now()).date(),
+                                      raw_columns=staged.columns)
+        wh.materialize("_clean", cleaning.expr)
+        produced = mapping.target_columns(source, cleaning.expr.columns)
         table = table_for_kind(source.kind)
-        marked = store.mark(wh, source, table, produced, mapping.checked_columns(expr.columns))
+        marked = store.mark(wh, source, table, produced, cleaning.checked, wh.sql(cleaning.raw_text))
         counts = {"read": marked.read, "duplicates_exact": marked.duplicates_exact,
                   "duplicate_keys": marked.duplicate_keys}
         report |= {"columns": quality.load_columns(wh, produced), "bad_rows": quality.bad_row_reasons(wh)}

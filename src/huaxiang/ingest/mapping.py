@@ -1,13 +1,14 @@
 """Turn a staged input (all text) into canonical, standardized columns: one Ibis SELECT.
 
-For every canonical column the result carries the clean value, the reason it was rejected
-(``__r_<column>``, NULL when fine or missing) and the raw text it came from (``__x_<column>``),
-so that the store can record issues per row and column without reading the input again.
+For every canonical column the result carries the clean value and the reason it was rejected
+(``__r_<column>``, NULL when fine or missing); a second SELECT over the same staged input gives
+the raw text of refusable columns (``__x_<column>``), which the store reads for issue rows only.
 Nothing runs here: the function returns an expression for the engine.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import ibis
@@ -117,7 +118,20 @@ def _address_parts(inputs: dict, values: dict, reasons: dict) -> None:
     reasons["address"] = parts["address"].reason
 
 
-def clean_expr(t: ir.Table, source: Source, *, today: date, raw_columns: list[str]) -> ir.Table:
+@dataclass(frozen=True)
+class Cleaning:
+    """What :func:`clean_expr` builds: the clean SELECT, and the raw texts of refusable columns.
+
+    ``raw_text`` (``_row`` plus ``__x_<column>``) is only evaluated for the few rows that have an
+    issue, so the clean table does not carry a second copy of every input value.
+    """
+
+    expr: ir.Table
+    checked: list[str]  # canonical columns whose values can be refused
+    raw_text: ir.Table
+
+
+def clean_expr(t: ir.Table, source: Source, *, today: date, raw_columns: list[str]) -> Cleaning:
     """The one SELECT that maps and standardizes a staged table (see module docstring)."""
     table = table_for_kind(source.kind)
     inputs = _inputs(t, source, table)
@@ -136,19 +150,14 @@ def clean_expr(t: ir.Table, source: Source, *, today: date, raw_columns: list[st
     for name in values:
         cols[name] = values[name].cast(table.column(name).dtype)
         cols[REASON + name] = reasons[name].cast("string")
-        if not _never_rejects(reasons[name]):  # the raw text is only kept where a value can be refused
-            cols[RAW + name] = inputs[name][0] if name in inputs else ibis.null(str)
-    return t.select(**cols)
+    checked = [name for name in values if not _never_rejects(reasons[name])]
+    texts = {RAW + name: inputs[name][0] if name in inputs else ibis.null(str) for name in checked}
+    return Cleaning(t.select(**cols), checked, t.select(t["_row"], **texts))
 
 
 def _never_rejects(reason: ir.Value) -> bool:
     op = reason.op()
     return isinstance(op, ops.Literal) and op.value is None
-
-
-def checked_columns(columns: list[str]) -> list[str]:
-    """Canonical columns of a clean table whose values can be refused (they carry their raw text)."""
-    return [c.removeprefix(RAW) for c in columns if c.startswith(RAW)]
 
 
 def target_columns(source: Source, produced: list[str]) -> list[str]:

@@ -68,10 +68,12 @@ def _key_sql(columns: list[str]) -> str:
     return " || '|' || ".join(parts)
 
 
-def mark(wh: Warehouse, source: Source, table: Table, produced: list[str], checked: list[str]) -> Marked:
+def mark(wh: Warehouse, source: Source, table: Table, produced: list[str], checked: list[str],
+         raw_text_sql: str) -> Marked:
     """Flag every row of ``_clean`` in a narrow ``_flags`` table; ``_marked`` is the view of both.
 
-    ``checked`` are the columns whose values can be refused; their issues go to ``_issues``.
+    ``checked`` are the columns whose values can be refused; their issues go to ``_issues`` (with the
+    raw text from ``raw_text_sql``, see :class:`huaxiang.ingest.mapping.Cleaning`).
 
     Aggregates and hash joins on the row number, not windows over the wide rows: a window would
     sort every payload column of the load (measured 3x slower and 2.5x the memory on 1M events).
@@ -88,7 +90,7 @@ def mark(wh: Warehouse, source: Source, table: Table, produced: list[str], check
         SELECT g.*, NOT g.__dup_exact AND len(g.__bad) = 0 AND l._row IS NULL AS __superseded
         FROM g LEFT JOIN latest l ON l._row = g._row""")
     wh.raw.execute("CREATE OR REPLACE TEMP VIEW _marked AS SELECT * FROM _clean JOIN _flags USING (_row)")
-    _issues(wh, checked)
+    _issues(wh, checked, raw_text_sql)
     read, dup, sup, bad = wh.raw.execute("""
         SELECT count(*), count(*) FILTER (__dup_exact), count(*) FILTER (__superseded),
                count(*) FILTER (NOT __dup_exact AND len(__bad) > 0) FROM _flags""").fetchone()
@@ -100,22 +102,26 @@ def bad_rows(wh: Warehouse, limit: int = 20) -> list[tuple[int, list[str]]]:
                               ORDER BY _row LIMIT {int(limit)}""").fetchall()
 
 
-def _issues(wh: Warehouse, checked: list[str]) -> None:
-    """``_issues``: one row per refused value (row, key, column, raw text, reason), in one scan.
+def _issues(wh: Warehouse, checked: list[str], raw_text_sql: str) -> None:
+    """``_issues``: one row per refused value (row, key, column, raw text, reason).
 
-    Most rows have no issue, so the list of candidates is only built for the few that do.
+    One scan finds the few rows with an issue; only for those is the raw text computed again from
+    the staged input (``raw_text_sql``: ``_row`` and ``__x_<column>``).
     """
     if not checked:
         wh.raw.execute("""CREATE OR REPLACE TEMP TABLE _issues (_row BIGINT, __key VARCHAR, column_name VARCHAR,
                           raw_value VARCHAR, reason VARCHAR)""")
         return
-    items = ", ".join(f"{{'column_name': {lit(c)}, 'raw_value': {q(RAW + c)}, 'reason': {q(REASON + c)}}}"
-                      for c in checked)
+    items = ", ".join(f"{{'column_name': {lit(c)}, 'reason': {q(REASON + c)}}}" for c in checked)
     any_issue = " OR ".join(f"{q(REASON + c)} IS NOT NULL" for c in checked)
+    raw_value = " ".join(f"WHEN {lit(c)} THEN r.{q(RAW + c)}" for c in checked)
     wh.raw.execute(f"""
         CREATE OR REPLACE TEMP TABLE _issues AS
-        SELECT _row, __key, unnest(list_filter([{items}], x -> x.reason IS NOT NULL), recursive := true)
-        FROM _marked WHERE NOT __dup_exact AND ({any_issue})""")
+        WITH u AS (SELECT _row, __key, unnest(list_filter([{items}], x -> x.reason IS NOT NULL), recursive := true)
+                   FROM _marked WHERE NOT __dup_exact AND ({any_issue})),
+             r AS (SELECT * FROM ({raw_text_sql}) WHERE _row IN (SELECT _row FROM u))
+        SELECT u._row, u.__key, u.column_name, CASE u.column_name {raw_value} END AS raw_value, u.reason
+        FROM u JOIN r ON r._row = u._row""")
 
 
 def write(wh: Warehouse, load_id: str, source: Source, table: Table, produced: list[str],
