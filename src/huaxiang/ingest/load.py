@@ -130,7 +130,7 @@ def run_load(wh: Warehouse, catalog: Catalog, root: Path, source: Source, versio
         raise
     finally:
         wh.raw.execute("DROP VIEW IF EXISTS _marked; DROP TABLE IF EXISTS _stage; DROP TABLE IF EXISTS _clean; "
-                       "DROP TABLE IF EXISTS _flags; DROP TABLE IF EXISTS _issues; DROP TABLE IF EXISTS _final")
+                       "DROP TABLE IF EXISTS _flags; DROP TABLE IF EXISTS _issues; DROP TABLE IF EXISTS _keep")
     report["counts"] = counts
     catalog.finish_load(load_id, "succeeded", counts, "", report)
     return LoadResult(load_id, source.name, str(path or "sql"), "succeeded", counts, report)

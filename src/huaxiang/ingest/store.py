@@ -91,6 +91,7 @@ def mark(wh: Warehouse, source: Source, table: Table, produced: list[str], check
         FROM g LEFT JOIN latest l ON l._row = g._row""")
     wh.raw.execute("CREATE OR REPLACE TEMP VIEW _marked AS SELECT * FROM _clean JOIN _flags USING (_row)")
     _issues(wh, checked, raw_text_sql)
+    wh.raw.execute("DROP TABLE IF EXISTS _stage")  # everything needed from the input is in _clean now
     read, dup, sup, bad = wh.raw.execute("""
         SELECT count(*), count(*) FILTER (__dup_exact), count(*) FILTER (__superseded),
                count(*) FILTER (NOT __dup_exact AND len(__bad) > 0) FROM _flags""").fetchone()
@@ -126,26 +127,31 @@ def _issues(wh: Warehouse, checked: list[str], raw_text_sql: str) -> None:
 
 def write(wh: Warehouse, load_id: str, source: Source, table: Table, produced: list[str],
           quarantine: bool) -> dict[str, int]:
-    """Store the marked rows in one transaction. Returns inserted / updated / skipped counts."""
+    """Store the marked rows in one transaction. Returns inserted / updated / skipped counts.
+
+    The rows to keep are chosen in a narrow ``_keep`` (row number, key); the wide rows go from
+    ``_clean`` straight into the table, never copied into another temp table first.
+    """
     cols = ", ".join(q(c) for c in produced)
     good = "NOT __dup_exact AND NOT __superseded AND len(__bad) = 0"
     target = q(table.name)
     src = lit(source.name)
-    keep = f"__key, _row, raw, {cols}"
     with wh.transaction():
         if table.kind == "events":
-            wh.raw.execute(f"""CREATE OR REPLACE TEMP TABLE _final AS SELECT {keep} FROM _marked m
-                               WHERE {good} AND NOT EXISTS (SELECT 1 FROM {target} e WHERE e.message_id = m.message_id)""")
+            wh.raw.execute(f"""CREATE OR REPLACE TEMP TABLE _keep AS SELECT f._row, f.__key
+                               FROM _flags f JOIN _clean c ON c._row = f._row
+                               WHERE {good} AND NOT EXISTS (SELECT 1 FROM {target} e WHERE e.message_id = c.message_id)""")
             updated = 0
         else:
-            wh.raw.execute(f"CREATE OR REPLACE TEMP TABLE _final AS SELECT {keep} FROM _marked WHERE {good}")
-            updated = wh.raw.execute(f"""SELECT count(*) FROM {target} t SEMI JOIN _final f
-                                         ON t.source = {src} AND t.source_key = f.__key""").fetchone()[0]
+            wh.raw.execute(f"CREATE OR REPLACE TEMP TABLE _keep AS SELECT _row, __key FROM _flags WHERE {good}")
+            updated = wh.raw.execute(f"""SELECT count(*) FROM {target} t SEMI JOIN _keep k
+                                         ON t.source = {src} AND t.source_key = k.__key""").fetchone()[0]
             wh.raw.execute(f"""DELETE FROM {target} WHERE source = {src}
-                               AND source_key IN (SELECT __key FROM _final)""")
-        wh.raw.execute(f"""INSERT INTO {target} (source, source_key, load_id, loaded_at, row_number, raw, {cols})
-                           SELECT {src}, __key, {lit(load_id)}, now()::TIMESTAMP, _row, raw, {cols} FROM _final""")
-        stored = wh.raw.execute("SELECT count(*) FROM _final").fetchone()[0]
+                               AND source_key IN (SELECT __key FROM _keep)""")
+        stored = wh.raw.execute(f"""INSERT INTO {target} (source, source_key, load_id, loaded_at, row_number, raw, {cols})
+                                    SELECT {src}, k.__key, {lit(load_id)}, now()::TIMESTAMP, c._row, c.raw,
+                                           {", ".join("c." + q(c) for c in produced)}
+                                    FROM _clean c JOIN _keep k ON k._row = c._row""").fetchone()[0]
         wh.raw.execute(f"""INSERT INTO value_issues SELECT {lit(load_id)}, {src}, {lit(table.name)}, __key, _row,
                            column_name, raw_value, reason FROM _issues""")
         quarantined = 0
