@@ -90,3 +90,11 @@ def test_help_lists_every_command(tmp_path: Path):
     out = run("--help", cwd=tmp_path)
     for cmd in ("init", "plan", "apply", "import", "quality", "demo", "status"):
         assert cmd in out.stdout
+
+
+def test_refused_import_in_chinese_names_row_and_kind_of_problem(ws: Path):
+    run("apply", cwd=ws)
+    (ws / "data" / "crm.csv").write_bytes("客户编号,姓名,手机号\nC1,张三,138\n".encode("gbk") + "C2,李四,139\n".encode("utf-8"))
+    out = run("import", "crm", cwd=ws, lang="zh")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "未写入任何数据" in out.stderr and "crm.csv，第 3 行：编码错误：" in out.stderr

@@ -22,6 +22,16 @@ def _busy(exc: WorkspaceBusy) -> str:
              since=holder.get("since", "?"))
 
 
+def _ingest(exc: IngestError) -> str:
+    """Where (file, row, column) and what kind of problem, in the user's language; the detail as raised."""
+    where = t("error.where.sep").join(x for x in (
+        exc.file, t("error.where.row", row=exc.row) if exc.row else None,
+        t("error.where.column", column=exc.column) if exc.column else None) if x)
+    kind = t(f"error.code.{exc.code}")
+    detail = exc.message if kind.startswith("error.code.") else f"{kind}{t('error.where.colon')}{exc.message}"
+    return f"{where}{t('error.where.colon')}{detail}" if where else detail
+
+
 def guarded(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -32,7 +42,7 @@ def guarded(fn: Callable) -> Callable:
         except DefinitionError as exc:
             render.error(t("error.definitions", n=len(exc.problems)), [str(p) for p in exc.problems])
         except IngestError as exc:
-            render.error(t("error.load", load_id=exc.load_id or "-", message=str(exc)), exc.details[:20])
+            render.error(t("error.load", load_id=exc.load_id or "-", message=_ingest(exc)), exc.details[:20])
         except (WorkspaceError, FileExistsError) as exc:
             render.error(str(exc))
         raise typer.Exit(1)
