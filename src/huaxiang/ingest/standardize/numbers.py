@@ -15,7 +15,8 @@ from .text import normalize
 _GROUPED = r"(\d+|\d{1,3}(,\d{3})+)"
 _INTEGER = rf"^[+-]?{_GROUPED}(\.0*)?$"
 _DECIMAL = rf"^[+-]?({_GROUPED}(\.\d*)?|\.\d+)([eE][+-]?\d{{1,3}})?$"
-_MONEY = rf"^[+-]?{_GROUPED}(\.\d+)?$"
+# Exponents come from machines (a float column of a Parquet or JSON file written as text: 1e-05).
+_MONEY = rf"^[+-]?{_GROUPED}(\.\d+)?([eE][+-]?\d{{1,3}})?$"
 _PLAIN = r"^-?\d+(\.\d+)?$"
 # Currency words and marks people add around amounts; full-width ones are half-width by now.
 _CURRENCY = r"(?i:rmb|cny)|人民币|[元圆¥￥$\s]"
