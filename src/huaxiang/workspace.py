@@ -1,7 +1,7 @@
 """The workspace: a folder of definitions plus its two stores, with namespaced parts.
 
 ``open_workspace(path)`` gives a :class:`Workspace` whose parts are small objects, each a use-case
-area: ``ws.sources``, ``ws.ingest``, ``ws.quality``; later issues add ``ws.identity``,
+area: ``ws.sources``, ``ws.ingest``, ``ws.quality``, ``ws.identity``; later issues add
 ``ws.traits``, ``ws.segments``. The warehouse is opened on first use, so reading definitions or
 the catalog never takes DuckDB's single-writer lock.
 """
@@ -14,6 +14,8 @@ from typing import Any
 
 from huaxiang.definitions.loader import CONFIG_FILE, DefinitionError, Problem, read_yaml, validate
 from huaxiang.definitions.plan import Plan, apply_plan, make_plan
+from huaxiang import identity
+from huaxiang.domain.identity import IdentityRules
 from huaxiang.domain.schema import TABLES
 from huaxiang.domain.sources import Source
 from huaxiang.domain.workspace import WorkspaceConfig
@@ -43,7 +45,7 @@ def init_workspace(path: str | Path, *, name: str | None = None, locale: str = "
     (root / CONFIG_FILE).write_text(_template("huaxiang.yml").format(name=name or root.resolve().name,
                                                                       locale=locale), encoding="utf-8")
     _scaffold(root / "sources" / "_example.yml", _template("sources/_example.yml"))
-    _scaffold(root / "identity.yml", "# 客户识别规则（见后续版本）/ identity rules (coming with identity resolution)\n")
+    _scaffold(root / "identity.yml", _template("identity.yml"))
     _ignore(root / ".gitignore", ["warehouse.duckdb*", "catalog.sqlite", ".huaxiang/", "data/"])
     return open_workspace(root)
 
@@ -81,6 +83,7 @@ class Workspace:
         self.sources = Sources(self)
         self.ingest = Ingest(self)
         self.quality = Quality(self)
+        self.identity = Identity(self)
 
     def _catalog_url(self) -> str:
         url = self.config.catalog.url
@@ -174,3 +177,26 @@ class Quality:
                                         loads[0]["load_id"] if loads else None)
         return {"source": source, "kind": definition.kind, "stored": stored,
                 "latest_load": loads[0] if loads else None, "latest_report": latest}
+
+
+class Identity:
+    """Identity resolution with the rules applied to the catalog (built-in rules if none were)."""
+
+    def __init__(self, ws: Workspace):
+        self._ws = ws
+
+    def rules(self) -> IdentityRules:
+        row = self._ws.catalog.latest("identity", "identity").get("identity")
+        return IdentityRules.model_validate(row["body"]) if row else IdentityRules()
+
+    def build(self) -> identity.BuildResult:
+        """Resolve every record and event into customers (full rebuild; ids stay stable)."""
+        return identity.build(self._ws.warehouse, self.rules())
+
+    def lookup(self, value: str) -> list[identity.Match]:
+        """Customers for a phone (any spelling), e-mail, member id, other identifier, customer id or alias."""
+        return identity.lookup(self._ws.warehouse, self.rules(), value)
+
+    def explain(self, customer_or_identifier: str) -> list[identity.Explanation]:
+        """For each customer found: its records, the edges with their evidence, what was refused."""
+        return identity.explain(self._ws.warehouse, self.rules(), customer_or_identifier)

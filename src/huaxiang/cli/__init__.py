@@ -112,5 +112,10 @@ def demo(path: Annotated[Path, typer.Argument(help="folder for the demo workspac
     render.demo_summary(summary)
 
 
+from huaxiang.cli.identity import app as _identity  # noqa: E402  (the sub-app needs guarded / render first)
+
+app.add_typer(_identity, name="identity")
+
+
 def main() -> None:
     app()

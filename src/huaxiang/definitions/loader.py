@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from huaxiang.domain.identity import IdentityRules
 from huaxiang.domain.sources import InvalidKey, Source
 from huaxiang.domain.workspace import WorkspaceConfig
 
@@ -16,13 +17,20 @@ CONFIG_FILE = "huaxiang.yml"
 
 #: definition kind -> (folder in the workspace, model). Later issues register traits, tags…
 KINDS: dict[str, tuple[str, type[BaseModel]]] = {}
+#: definition kind -> (one file at the workspace root, model); the definition is named after its kind.
+FILES: dict[str, tuple[str, type[BaseModel]]] = {}
 
 
 def register_kind(kind: str, folder: str, model: type[BaseModel]) -> None:
     KINDS[kind] = (folder, model)
 
 
+def register_file(kind: str, file: str, model: type[BaseModel]) -> None:
+    FILES[kind] = (file, model)
+
+
 register_kind("source", "sources", Source)
+register_file("identity", "identity.yml", IdentityRules)
 
 
 @dataclass
@@ -120,6 +128,14 @@ def load_folder(root: Path) -> Folder:
                 continue
             found[name] = Loaded(kind, name, rel, item)
         folder.definitions[kind] = found
+    for kind, (file, model) in FILES.items():
+        folder.definitions[kind] = {}
+        try:
+            data = read_yaml(root / file, root) if (root / file).exists() else None
+            if data is not None:  # absent or all comments: the built-in rules apply
+                folder.definitions[kind][kind] = Loaded(kind, kind, file, validate(model, data, file))
+        except DefinitionError as exc:
+            problems += exc.problems
     if problems:
         raise DefinitionError(problems)
     return folder

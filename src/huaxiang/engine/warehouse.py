@@ -108,6 +108,10 @@ class Warehouse:
         self.raw.execute(_ddl("value_issues", VALUE_ISSUES))
         self.raw.execute(_ddl("quarantine", QUARANTINE))
 
+    def ensure_table(self, name: str, columns: tuple[Column, ...]) -> None:
+        """Create a use-case's own table (identity, profiles…) unless it exists."""
+        self.raw.execute(_ddl(name, columns))
+
     def table(self, name: str) -> ibis.Table:
         return self.ibis.table(name)
 
