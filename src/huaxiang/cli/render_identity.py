@@ -1,0 +1,64 @@
+"""Rich rendering of identity results."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from rich.table import Table
+
+from huaxiang.cli.render import _counts_table, console, err_console, error
+from huaxiang.i18n import t
+from huaxiang.identity import BuildResult, Explanation, Match
+
+
+@contextlib.contextmanager
+def spinner() -> Iterator[None]:
+    with err_console.status(t("identity.building")):
+        yield
+
+
+def build_result(result: BuildResult) -> None:
+    console.print(t("identity.built", build=result.build, seconds=result.seconds))
+    console.print(_counts_table(result.counts))
+
+
+def _records_table(records: tuple | list, title: str = "") -> Table:
+    table = Table(title=title or None)
+    for key in ("load.source", "identity.key", "identity.name", "identity.phone", "identity.email",
+                "identity.member_id"):
+        table.add_column(t(key))
+    for r in records:
+        table.add_row(r.source, r.source_key, r.name or "", r.phone or "", r.email or "", r.member_id or "")
+    return table
+
+
+def matches(query: str, found: list[Match]) -> None:
+    if not found:
+        error(t("identity.not_found", query=query))
+        return
+    for m in found:
+        console.print(t("identity.match", customer_id=m.customer_id, via=m.via, value=m.value))
+        console.print(_records_table(m.records))
+
+
+def explanations(query: str, found: list[Explanation]) -> None:
+    if not found:
+        error(t("identity.not_found", query=query))
+        return
+    for e in found:
+        console.print(t("identity.customer", customer_id=e.customer_id, n=len(e.records)))
+        if e.aliases:
+            console.print(t("identity.aliases", aliases=", ".join(e.aliases)))
+        console.print(_records_table(e.records))
+        table = Table(title=t("identity.edges"))
+        for key in ("identity.record_a", "identity.record_b", "identity.type", "identity.evidence"):
+            table.add_column(t(key))
+        for edge in e.edges:
+            table.add_row("/".join(edge.a), "/".join(edge.b), edge.identifier_type, edge.value)
+        console.print(table)
+        for source, key, kind, value in e.blocked:
+            console.print(t("identity.blocked", record=f"{source}/{key}", type=kind, value=value), markup=False)
+        for c in e.conflicts:
+            console.print(t("identity.conflict", type=c.identifier_type, value=c.value, check=c.check_name,
+                            limit=c.max_allowed, values=", ".join(c.found_values)), markup=False)

@@ -1,0 +1,194 @@
+"""Identity rules: the workspace file ``identity.yml`` (DESIGN §6), as a typed model.
+
+Which identifiers tie records to one customer, in which order of trust, how many of each one
+customer may have, and which values are junk. Every key is optional: an empty (all-comment)
+``identity.yml`` means the built-in rules below. A workspace changes only what differs::
+
+    priority: [member_id, crm_id, wechat_unionid, wechat_openid, id_card, phone, email, device_id]
+    identifiers:
+      phone: {max_per_customer: 2}                  # override one setting of a built-in type
+      id_card: {columns: [id_number_hash], max_per_customer: 1}   # a custom type
+    events:
+      user_id: [member_id, crm_id]                  # what a Segment userId is
+    block:
+      values: ["4008001234"]                        # added to the default junk list
+      patterns: ['^999\\d+$']
+
+Types left out of ``priority`` follow the listed ones: built-ins in their order, then custom ones.
+Nothing here reads data: the ``identity`` use-case turns the resolved rules into SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from huaxiang.domain.schema import CUSTOMERS
+from huaxiang.domain.sources import InvalidKey, Localized
+
+#: Built-in identifier types in their default priority order (strongest first).
+BUILTIN_TYPES: dict[str, dict] = {
+    "member_id": {"columns": ["member_id"], "max_per_customer": 1},
+    # One person may have several CRM records (a later registration): crm_id is not limited.
+    "crm_id": {"columns": ["crm_id"]},
+    "wechat_unionid": {"columns": ["wechat_unionid"], "max_per_customer": 1},
+    # One openid per WeChat app (official account, mini-program…): a person has several.
+    "wechat_openid": {"columns": ["wechat_openid"]},
+    # Households share phones and e-mail addresses: records linked through them must not
+    # disagree on gender or birth date.
+    "phone": {"columns": ["phone"], "max_per_customer": 3, "agree_on": ["gender", "birth_date"]},
+    "email": {"columns": ["email"], "max_per_customer": 3, "agree_on": ["gender", "birth_date"]},
+    "device_id": {"columns": []},  # read from events' anonymous_id
+}
+
+#: Junk that front-line staff type when a customer gives nothing (compared case-insensitively,
+#: as written and as normalized: 13800000000 also blocks +8613800000000).
+DEFAULT_BLOCKED_VALUES = (
+    "13800000000", "13900000000", "00000000000", "11111111111", "12345678901", "12345678900",
+    "test@test.com", "test@example.com", "a@a.com", "none@none.com", "noemail@noemail.com",
+    "unknown", "none", "null", "n/a", "na", "-", "0", "无", "空", "未知", "不详", "暂无",
+)
+_SAME_DIGIT = "|".join(f"{d}+" for d in range(10))  # RE2 (DuckDB, Spark) has no back-references
+#: Full-match regular expressions (case-insensitive) on the normalized value.
+DEFAULT_BLOCKED_PATTERNS = (
+    rf"^\+?(86)?({_SAME_DIGIT})$",  # a phone of one repeated digit
+    rf"^({_SAME_DIGIT})@.*$",  # an e-mail whose local part is one repeated digit
+    r"^(test|none|null|noemail|no-email|nomail|unknown)@.*$",
+    r"^.*@(example\.(com|org|net)|test\.com)$",
+)
+
+_CUSTOMER_COLUMNS = set(CUSTOMERS.column_names)
+_NAME = r"^[a-z][a-z0-9_]*$"
+
+
+class IdentifierType(BaseModel):
+    """One identifier type. For a built-in type, keys not written keep the built-in setting."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: Localized = Localized()
+    columns: list[str] = []  # canonical customer columns the values are read from
+    max_per_customer: int | None = Field(default=None, ge=1)  # None: no limit
+    agree_on: list[str] = []  # customer columns that must not disagree across records it links
+    enabled: bool = True
+
+
+class EventIdentifiers(BaseModel):
+    """How the ids of events (Segment spec) become identifiers."""
+
+    model_config = ConfigDict(extra="forbid")
+    # userId is read as the first of these types under which some customer record has the value
+    # (the first type when none has): a web shop sends CRM ids, a store app member ids.
+    user_id: list[str] = ["member_id", "crm_id"]
+    anonymous_id: str | None = "device_id"  # also alias calls' previousId; None: not used
+
+
+class BlockList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    defaults: bool = True  # include DEFAULT_BLOCKED_VALUES / _PATTERNS
+    values: list[str] = []
+    patterns: list[str] = []
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _as_text(cls, v: object) -> object:
+        # YAML reads an unquoted 13800000000 as a number
+        return [str(x) for x in v] if isinstance(v, list) else v
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        for i, pattern in enumerate(v):
+            try:
+                compiled = re.compile(pattern)
+            except re.error as exc:
+                raise InvalidKey(str(i), f"invalid regular expression {pattern!r}: {exc}") from None
+            if compiled.groups and re.search(r"\\[1-9]", pattern):
+                raise InvalidKey(str(i), f"{pattern!r}: back-references are not supported (RE2)")
+        return v
+
+    def all_values(self) -> list[str]:
+        return [*(DEFAULT_BLOCKED_VALUES if self.defaults else ()), *self.values]
+
+    def all_patterns(self) -> list[str]:
+        return [*(DEFAULT_BLOCKED_PATTERNS if self.defaults else ()), *self.patterns]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """An identifier type with the built-in settings and the workspace's overrides combined."""
+
+    name: str
+    rank: int  # 0 is the strongest
+    columns: tuple[str, ...]
+    max_per_customer: int | None
+    agree_on: tuple[str, ...]
+
+
+class IdentityRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: Localized = Localized()
+    owner: str = ""
+    country: str = Field(default="CN", pattern=r"^[A-Za-z]{2}$")  # region of phones in lookups / block list
+    priority: list[str] = []
+    identifiers: dict[str, IdentifierType] = {}
+    events: EventIdentifiers = EventIdentifiers()
+    block: BlockList = BlockList()
+
+    @property
+    def name(self) -> str:
+        return "identity"  # one per workspace
+
+    @model_validator(mode="before")
+    @classmethod
+    def _with_builtins(cls, data: object) -> object:
+        """Fill in the built-in types, so the stored version is the complete rules that were used."""
+        if not isinstance(data, dict) or not isinstance(data.get("identifiers", {}), dict):
+            return data
+        own = data.get("identifiers") or {}
+        merged = {name: {**spec, **own[name]} if isinstance(own.get(name), dict) else own.get(name, spec)
+                  for name, spec in BUILTIN_TYPES.items()}
+        return {**data, "identifiers": {**merged, **{k: v for k, v in own.items() if k not in merged}}}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "IdentityRules":
+        for name, spec in self.identifiers.items():
+            self._check_type(name, spec)
+        known = set(self.identifiers)
+        for i, name in enumerate(self.priority):
+            if name not in known:
+                raise InvalidKey(f"priority.{i}", f"unknown identifier type {name!r}; known: {', '.join(sorted(known))}")
+        dupes = sorted({n for n in self.priority if self.priority.count(n) > 1})
+        if dupes:
+            raise InvalidKey("priority", f"listed more than once: {', '.join(dupes)}")
+        enabled = {t.name for t in self.types()}
+        for i, name in enumerate(self.events.user_id):
+            if name not in enabled:
+                raise InvalidKey(f"events.user_id.{i}", f"{name!r} is not an enabled identifier type")
+        if self.events.anonymous_id is not None and self.events.anonymous_id not in enabled:
+            raise InvalidKey("events.anonymous_id", f"{self.events.anonymous_id!r} is not an enabled identifier type")
+        return self
+
+    @staticmethod
+    def _check_type(name: str, spec: IdentifierType) -> None:
+        key = f"identifiers.{name}"
+        if not re.match(_NAME, name):
+            raise InvalidKey(key, "identifier type names are lower-case letters, digits and _")
+        for field in ("columns", "agree_on"):
+            for col in getattr(spec, field):
+                if col not in _CUSTOMER_COLUMNS:
+                    raise InvalidKey(f"{key}.{field}", f"{col!r} is not a column of customers; "
+                                                       f"known: {', '.join(sorted(_CUSTOMER_COLUMNS))}")
+        if name not in BUILTIN_TYPES and "columns" not in spec.model_fields_set:
+            raise InvalidKey(f"{key}.columns", "a custom identifier type must name the customer column(s) it is read from")
+
+    def types(self) -> list[Resolved]:
+        """Enabled identifier types, strongest first."""
+        out: list[Resolved] = []
+        for name in dict.fromkeys([*self.priority, *self.identifiers]):
+            spec = self.identifiers[name]
+            if spec.enabled:
+                out.append(Resolved(name, len(out), tuple(spec.columns), spec.max_per_customer, tuple(spec.agree_on)))
+        return out
