@@ -190,8 +190,8 @@ class Identity:
         return IdentityRules.model_validate(row["body"]) if row else IdentityRules()
 
     def build(self) -> identity.BuildResult:
-        """Resolve every record and event into customers (full rebuild; ids stay stable)."""
-        return identity.build(self._ws.warehouse, self.rules())
+        """Resolve every record and event into customers (full rebuild; ids stay stable; decisions honoured)."""
+        return identity.build(self._ws.warehouse, self.rules(), self._ws.catalog.identity_decisions())
 
     def lookup(self, value: str) -> list[identity.Match]:
         """Customers for a phone (any spelling), e-mail, member id, other identifier, customer id or alias."""
@@ -200,3 +200,33 @@ class Identity:
     def explain(self, customer_or_identifier: str) -> list[identity.Explanation]:
         """For each customer found: its records, the edges with their evidence, what was refused."""
         return identity.explain(self._ws.warehouse, self.rules(), customer_or_identifier)
+
+    def golden(self, customer_or_identifier: str) -> list[identity.GoldenRecord]:
+        """The golden record of each customer found: every field's value, the rule and the record it came from."""
+        return identity.golden(self._ws.warehouse, self.rules(), customer_or_identifier)
+
+    def review(self) -> list[identity.ReviewItem]:
+        """Open review items: identifier values a guard-rail refused that several customers carry."""
+        return identity.review(self._ws.warehouse, self._ws.catalog)
+
+    def accept(self, item_id: str, *, reason: str = "", build: bool = True) -> identity.Decision:
+        """The item's customers are one person: store a merge decision, then rebuild (unless ``build=False``)."""
+        return self._decided(identity.accept(self._ws.warehouse, self._ws.catalog, item_id, reason), build)
+
+    def reject(self, item_id: str, *, reason: str = "", build: bool = True) -> identity.Decision:
+        """The item's customers are different people: store a cannot-link decision and close the item."""
+        return self._decided(identity.reject(self._ws.warehouse, self._ws.catalog, item_id, reason), build)
+
+    def split(self, customer_id: str, records: list[tuple[str, str]], *, reason: str = "",
+              build: bool = True) -> identity.Decision:
+        """Take ``records`` [(source, source_key), …] off a customer, for good: they get a new id, the rest keeps it."""
+        return self._decided(identity.split(self._ws.warehouse, self._ws.catalog, customer_id, records, reason), build)
+
+    def decisions(self) -> list[identity.Decision]:
+        """Every manual decision, oldest first."""
+        return identity.list_decisions(self._ws.catalog)
+
+    def _decided(self, decision: identity.Decision, build: bool) -> identity.Decision:
+        if build:
+            self.build()
+        return decision

@@ -45,3 +45,16 @@ def customers(ws) -> list[list[str]]:
 def customer_of(ws, source: str, key: str) -> str:
     return ws.warehouse.raw.execute("SELECT customer_id FROM customer_records WHERE source = ? AND source_key = ?",
                                     [source, key]).fetchone()[0]
+
+
+def rules_problem(ws, text: str):
+    """The one problem ``plan`` reports for an identity.yml with ``text``."""
+    import pytest
+
+    from huaxiang.definitions.loader import DefinitionError
+
+    write(ws.root / "identity.yml", text)
+    with pytest.raises(DefinitionError) as info:
+        ws.plan()
+    problem, = info.value.problems
+    return problem

@@ -8,10 +8,9 @@ import subprocess
 import sys
 
 import pytest
-from idshop import customer_of, customers, load
+from idshop import customer_of, customers, load, rules_problem
 from helpers import write
 
-from huaxiang.definitions.loader import DefinitionError
 from huaxiang.identity import IdentityNotBuilt
 
 ROWS = ["C1,王伟,男,1990-01-05,13800138000,wang@x.cn,", "C2,李娜,女,,13900139000,,", "C3,赵六,男,,,zhao@x.cn,"]
@@ -110,11 +109,7 @@ def test_lookup_before_any_build_says_so(shop):
     ("colour: red\n", "colour", "Extra inputs are not permitted"),
 ])
 def test_rules_errors_name_the_file_and_key(make_ws, text, key, words):
-    ws = make_ws({})
-    write(ws.root / "identity.yml", text)
-    with pytest.raises(DefinitionError) as info:
-        ws.plan()
-    problem, = info.value.problems
+    problem = rules_problem(make_ws({}), text)
     assert (problem.file, problem.key) == ("identity.yml", key) and words in problem.message
 
 

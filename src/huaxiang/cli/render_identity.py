@@ -6,10 +6,11 @@ import contextlib
 from collections.abc import Iterator
 
 from rich.table import Table
+from rich.text import Text
 
 from huaxiang.cli.render import _counts_table, console, err_console, error
 from huaxiang.i18n import t
-from huaxiang.identity import BuildResult, Explanation, Match
+from huaxiang.identity import BuildResult, Explanation, GoldenRecord, Match
 
 
 @contextlib.contextmanager
@@ -60,5 +61,22 @@ def explanations(query: str, found: list[Explanation]) -> None:
         for source, key, kind, value in e.blocked:
             console.print(t("identity.blocked", record=f"{source}/{key}", type=kind, value=value), markup=False)
         for c in e.conflicts:
-            console.print(t("identity.conflict", type=c.identifier_type, value=c.value, check=c.check_name,
-                            limit=c.max_allowed, values=", ".join(c.found_values)), markup=False)
+            key = "identity.conflict_decision" if c.check_name.startswith("decision:") else "identity.conflict"
+            console.print(t(key, type=c.identifier_type, value=c.value, check=c.check_name, limit=c.max_allowed,
+                            decision=c.check_name.removeprefix("decision:"), values=", ".join(c.found_values)),
+                          markup=False)
+
+
+def golden_records(query: str, found: list[GoldenRecord]) -> None:
+    if not found:
+        error(t("identity.not_found", query=query))
+        return
+    for record in found:
+        table = Table(title=t("identity.golden", customer_id=record.customer_id))
+        for key in ("identity.field", "identity.value", "identity.source_record", "identity.rule"):
+            table.add_column(t(key))
+        for f in record.fields.values():
+            if f.source is not None:  # fields no record has a value for are left out
+                table.add_row(f.field, Text(str(f.value)), Text(f"{f.source}/{f.source_key}"),
+                              t(f"identity.rule.{f.rule}"))
+        console.print(table)

@@ -13,6 +13,9 @@ customer may have, and which values are junk. Every key is optional: an empty (a
     block:
       values: ["4008001234"]                        # added to the default junk list
       patterns: ['^999\\d+$']
+    golden:                                         # the golden record (survivorship)
+      source_priority: [crm_contacts, store_members]
+      fields: {province: source_priority, name: most_recent}
 
 Types left out of ``priority`` follow the listed ones: built-ins in their order, then custom ones.
 Nothing here reads data: the ``identity`` use-case turns the resolved rules into SQL.
@@ -84,6 +87,62 @@ class EventIdentifiers(BaseModel):
     anonymous_id: str | None = "device_id"  # also alias calls' previousId; None: not used
 
 
+#: How a golden record's field picks one value among the non-empty values of a customer's records.
+#: Ties always fall back to: source priority, then the most recent, then source and source key.
+SURVIVORSHIP_RULES = {
+    "most_recent": "the record changed last: updated_at, else registered_at, else loaded_at",
+    "most_frequent": "the value most records hold",
+    "source_priority": "the value of the most trusted source (golden.source_priority)",
+    "longest": "the longest value (the most complete address…)",
+}
+#: The rule of every customer column unless ``golden.fields`` says otherwise.
+DEFAULT_FIELD_RULES: dict[str, str] = {
+    "name": "most_frequent", "gender": "most_frequent", "birth_date": "most_frequent", "age": "most_recent",
+    "phone": "most_recent", "email": "most_recent", "member_id": "most_recent", "crm_id": "most_recent",
+    "wechat_unionid": "most_recent", "wechat_openid": "most_recent", "id_number_hash": "most_frequent",
+    # the region as the most trusted source states it; the street address as completely as anyone wrote it
+    "province": "source_priority", "city": "source_priority", "district": "source_priority", "address": "longest",
+    "occupation": "most_recent", "industry": "most_recent", "company": "most_recent",
+    "income_level": "most_recent", "education": "most_recent", "marital_status": "most_recent",
+    "member_level": "most_recent",
+    # where and when the customer first came from is best known by the source of record
+    "registered_at": "source_priority", "store_id": "source_priority", "acquisition_channel": "source_priority",
+    "updated_at": "most_recent",
+}
+assert set(DEFAULT_FIELD_RULES) == set(CUSTOMERS.column_names), "every customer column needs a default rule"
+
+
+class Golden(BaseModel):
+    """Survivorship of the golden record: a rule per customer column, and which sources to trust first."""
+
+    model_config = ConfigDict(extra="forbid")
+    source_priority: list[str] = []  # most trusted first; sources not listed follow, by name
+    fields: dict[str, str] = {}  # customer column -> rule; columns left out keep DEFAULT_FIELD_RULES
+
+    @field_validator("source_priority")
+    @classmethod
+    def _distinct(cls, v: list[str]) -> list[str]:
+        for i, name in enumerate(v):
+            if name in v[:i]:
+                raise InvalidKey(str(i), f"source {name!r} is listed more than once")
+        return v
+
+    @field_validator("fields")
+    @classmethod
+    def _known(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, rule in v.items():
+            if name not in DEFAULT_FIELD_RULES:
+                raise InvalidKey(name, f"{name!r} is not a column of customers; "
+                                       f"known: {', '.join(sorted(DEFAULT_FIELD_RULES))}")
+            if rule not in SURVIVORSHIP_RULES:
+                raise InvalidKey(name, f"unknown rule {rule!r}; known: {', '.join(SURVIVORSHIP_RULES)}")
+        return v
+
+    def rules(self) -> dict[str, str]:
+        """Every customer column with its rule, in the column order of ``source_records``."""
+        return {name: self.fields.get(name, DEFAULT_FIELD_RULES[name]) for name in CUSTOMERS.column_names}
+
+
 class BlockList(BaseModel):
     model_config = ConfigDict(extra="forbid")
     defaults: bool = True  # include DEFAULT_BLOCKED_VALUES / _PATTERNS
@@ -136,6 +195,7 @@ class IdentityRules(BaseModel):
     identifiers: dict[str, IdentifierType] = {}
     events: EventIdentifiers = EventIdentifiers()
     block: BlockList = BlockList()
+    golden: Golden = Golden()
 
     @property
     def name(self) -> str:

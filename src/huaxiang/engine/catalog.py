@@ -1,4 +1,4 @@
-"""The catalog: versioned definitions, loads, quality reports and an append-only audit log.
+"""The catalog: versioned definitions, loads, quality reports, identity decisions, an append-only audit log.
 
 SQLAlchemy Core over SQLite by default (PostgreSQL by URL). Definitions are never updated in
 place: a change writes a new version row, so every version stays readable. The audit log is
@@ -62,6 +62,20 @@ audit_log = sa.Table(
     sa.Column("action", sa.String(100), nullable=False),
     sa.Column("target", sa.String(500)),
     sa.Column("details", sa.JSON),
+)
+
+#: manual identity decisions (split / merge / reject): kept here, not in the warehouse, so that they
+#: survive warehouse rebuilds; every build honours them (``huaxiang.identity.decisions``)
+identity_decisions = sa.Table(
+    "identity_decisions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # split | merge | reject
+    sa.Column("records", sa.JSON, nullable=False),  # groups of [source, source_key]
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+    sa.Column("item_id", sa.String(40), index=True),  # the review item it closes, if any
+    sa.Column("customer_id", sa.String(40)),  # the customer it was made on
 )
 
 _APPEND_ONLY = [
@@ -176,6 +190,26 @@ class Catalog:
             row = conn.execute(sa.select(quality_reports.c.report)
                                .where(quality_reports.c.load_id == load_id)).first()
         return row.report if row else None
+
+    # ---- identity decisions -----------------------------------------------------------------
+    def add_identity_decision(self, kind: str, records: list[list[list[str]]], *, reason: str = "",
+                              item_id: str | None = None, customer_id: str | None = None,
+                              actor: str | None = None) -> dict[str, Any]:
+        """Store a manual identity decision and its audit entry in one transaction; returns the row."""
+        actor = actor or current_actor()
+        row = {"at": now(), "actor": actor, "kind": kind, "records": records, "reason": reason,
+               "item_id": item_id, "customer_id": customer_id}
+        with self.engine.begin() as conn:
+            row["id"] = conn.execute(identity_decisions.insert().values(**row)).inserted_primary_key[0]
+            self._audit(conn, actor, f"identity.{kind}", f"identity_decision/{row['id']}",
+                        {"records": records, "reason": reason, "item_id": item_id, "customer_id": customer_id})
+        return row
+
+    def identity_decisions(self) -> list[dict[str, Any]]:
+        """Every decision, oldest first (later decisions override earlier ones they contradict)."""
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(sa.select(identity_decisions)
+                                                           .order_by(identity_decisions.c.id))]
 
     # ---- audit ------------------------------------------------------------------------------
     def audit(self, action: str, target: str, details: dict[str, Any] | None = None, actor: str | None = None) -> None:

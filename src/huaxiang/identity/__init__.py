@@ -4,11 +4,18 @@ A build runs three set-based steps in the warehouse, in one transaction:
 ``identifiers.py`` (every record's identifiers, junk blocked) → ``linking.py`` (deterministic
 links, strongest identifier first, under the guard-rails documented there) → ``ids.py``
 (customer ids stable across rebuilds, aliases for merged ids). ``query.py`` answers lookups and
-explains a customer. The rules come from ``identity.yml`` (``huaxiang.domain.identity``).
+explains a customer. ``golden.py`` picks each field of a customer's golden record by a survivorship
+rule, keeping the record each value came from. ``review.py`` lists refused links for review and
+records manual decisions (accept, reject, split) that ``decisions.py`` applies in every build.
+The rules come from ``identity.yml`` (``huaxiang.domain.identity``).
 """
 
 from huaxiang.identity.build import BuildResult, build
+from huaxiang.identity.golden import GoldenRecord, GoldenValue, golden
 from huaxiang.identity.query import Conflict, Edge, Explanation, IdentityNotBuilt, Match, Record, explain, lookup
+from huaxiang.identity.review import (Candidate, Decision, DecisionError, ReviewItem, accept, list_decisions, reject,
+                                      review, split)
 
-__all__ = ["BuildResult", "Conflict", "Edge", "Explanation", "IdentityNotBuilt", "Match", "Record", "build",
-           "explain", "lookup"]
+__all__ = ["BuildResult", "Candidate", "Conflict", "Decision", "DecisionError", "Edge", "Explanation",
+           "GoldenRecord", "GoldenValue", "IdentityNotBuilt", "Match", "Record", "ReviewItem", "accept", "build",
+           "explain", "golden", "list_decisions", "lookup", "reject", "review", "split"]

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from huaxiang.domain.identity import IdentityRules
 from huaxiang.engine.warehouse import Warehouse
+from huaxiang.identity.decisions import load_decisions
+from huaxiang.identity.golden import build_golden
 from huaxiang.identity.identifiers import build_identifiers
 from huaxiang.identity.ids import assign_ids
 from huaxiang.identity.linking import link, write_edges
@@ -35,7 +39,7 @@ def _count(wh: Warehouse, sql: str) -> int:
     return wh.raw.execute(sql).fetchone()[0]
 
 
-def build(wh: Warehouse, rules: IdentityRules) -> BuildResult:
+def build(wh: Warehouse, rules: IdentityRules, decisions: Iterable[Mapping[str, Any]] = ()) -> BuildResult:
     ensure_tables(wh)
     started = time.perf_counter()
     con = wh.raw
@@ -44,6 +48,7 @@ def build(wh: Warehouse, rules: IdentityRules) -> BuildResult:
         con.execute("INSERT INTO identity_builds VALUES (?, now(), NULL, NULL)", [number])
         con.execute("DELETE FROM identity_conflicts")
         build_identifiers(wh, rules)
+        load_decisions(con, decisions)
         rounds = link(con, rules, number)
         ids = assign_ids(con, number)
         con.execute("DELETE FROM identities")
@@ -52,6 +57,7 @@ def build(wh: Warehouse, rules: IdentityRules) -> BuildResult:
                        WHERE NOT i.blocked GROUP BY ALL""")
         con.execute("DELETE FROM identity_edges")
         write_edges(con, number)
+        build_golden(wh, rules, number)
         counts = {
             "records": _count(wh, "SELECT count(*) FROM customer_records"),
             "identifiers": _count(wh, "SELECT count(*) FROM identifiers WHERE NOT blocked"),

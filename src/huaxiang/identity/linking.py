@@ -22,6 +22,10 @@ of its parts (what stronger evidence already joined is never second-guessed by w
 
 So a merge through a weaker identifier never gives a customer more member ids, WeChat unionids,
 phones or e-mails than allowed, nor two genders or birth dates, than its parts already had.
+
+Manual decisions (``decisions.py``) come in here too: must-link records form a first level
+``manual`` (no identifier limit applies to it), and every cannot-link decision is one more checked
+fact (``decision:<id>``, limit 1) at every level, so no value links the two sides of a split or a reject.
 """
 
 from __future__ import annotations
@@ -29,7 +33,11 @@ from __future__ import annotations
 import duckdb
 
 from huaxiang.domain.identity import IdentityRules, Resolved
+from huaxiang.identity.decisions import MANUAL, add_facts
 from huaxiang.identity.identifiers import lit
+
+#: the level of manual must-links, before the strongest identifier type
+_MANUAL_LEVEL = Resolved(MANUAL, -1, (), None, ())
 
 _GROUP_CHECK = """
 WITH merged AS (
@@ -60,8 +68,9 @@ def _limits(con: duckdb.DuckDBPyConnection, level: Resolved, types: list[Resolve
     rows = [(f"id:{t.name}", t.max_per_customer) for t in types if t.max_per_customer and t.rank <= level.rank]
     rows += [(f"attr:{a}", 1) for a in level.agree_on]
     values = ", ".join(f"({lit(f)}, {n})" for f, n in rows) or "(NULL, NULL)"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _idn_limits AS SELECT * FROM (VALUES {values}) AS l(fact, lim) "
-                "WHERE fact IS NOT NULL")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _idn_limits AS SELECT * FROM (VALUES {values}) AS l(fact, lim)
+                    WHERE fact IS NOT NULL
+                    UNION ALL SELECT DISTINCT fact, 1 FROM _idn_facts WHERE fact LIKE 'decision:%'""")
 
 
 def _conflicts(con: duckdb.DuckDBPyConnection, build: int, level: Resolved, stage: str, select: str) -> None:
@@ -117,9 +126,10 @@ def link_level(con: duckdb.DuckDBPyConnection, build: int, level: Resolved, type
 def link(con: duckdb.DuckDBPyConnection, rules: IdentityRules, build: int) -> dict[str, int]:
     """Leave ``_idn_label(node, label)``: the component of every record (label = its smallest node)."""
     prepare_facts(con, rules)
+    add_facts(con)
     types = rules.types()
     rounds = {}
-    for level in types:
+    for level in [_MANUAL_LEVEL, *types]:
         rounds[level.name] = link_level(con, build, level, types)
     return rounds
 
@@ -140,6 +150,6 @@ def write_edges(con: duckdb.DuckDBPyConnection, build: int) -> None:
                    max(customer_id) OVER w AS last_customer
             FROM carried WINDOW w AS (PARTITION BY identifier_type, value))
         SELECT b.customer_id, a.source, a.source_key, b.source, b.source_key, b.identifier_type, b.value,
-               'deterministic', {build}
+               CASE WHEN b.identifier_type = '{MANUAL}' THEN 'manual' ELSE 'deterministic' END, {build}
         FROM anchored b JOIN _idn_nodes a ON a.node = b.anchor_node
         WHERE b.node <> b.anchor_node AND b.first_customer = b.last_customer""")

@@ -21,14 +21,14 @@ IDENTITY_EDGES = (
     Column("source_a", "string", ""), Column("source_key_a", "string", ""),
     Column("source_b", "string", ""), Column("source_key_b", "string", ""),
     Column("identifier_type", "string", ""), Column("value", "string", "", pii=True, description="the evidence"),
-    Column("rule", "string", "", description="deterministic (shared identifier)"),
+    Column("rule", "string", "", description="deterministic (shared identifier) | manual (a merge decision)"),
     Column("build", "int64", ""),
 )
 IDENTITY_CONFLICTS = (
     Column("build", "int64", ""),
     Column("identifier_type", "string", ""), Column("value", "string", "", pii=True),
     Column("stage", "string", "", description="shared_value | component"),
-    Column("check_name", "string", "", description="the limited identifier type or the attribute that disagreed"),
+    Column("check_name", "string", "", description="the limited identifier type, the attribute that disagreed, or decision:<id> (a split or reject)"),
     Column("max_allowed", "int64", ""), Column("found", "int64", ""),
     Column("found_values", "json", "", pii=True),
 )
