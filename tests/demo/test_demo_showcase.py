@@ -14,6 +14,7 @@ import pytest
 
 import huaxiang
 from huaxiang.demo.showcase import run_demo
+from huaxiang.identity.tables import HISTORY_TABLES, RESULT_TABLES
 
 SOURCES = {"crm_contacts": "customers", "store_members": "customers", "orders": "orders",
            "order_items": "order_items", "web_events": "events", "service_tickets": "interactions",
@@ -162,7 +163,8 @@ def test_planted_truth_is_on_disk_and_not_in_the_warehouse(demo: Demo):
     people = pq.read_table(truth / "people.parquet")
     assert people.num_rows == 300 and "true_person_id" in people.column_names
     tables = {t for (t,) in demo.rows("SELECT table_name FROM information_schema.tables")}
-    assert tables == set(TABLE.values()) | {"value_issues", "quarantine"}
+    identity = {*RESULT_TABLES, *HISTORY_TABLES, "golden_records"}
+    assert tables == set(TABLE.values()) | {"value_issues", "quarantine"} | identity
     truth_columns = {"true_person_id", "scenario", "variant", "churned_at", "shares_phone_of", "type_zh",
                      "family_shared_phone", "junk_phone", "city_tier"}
     columns = {c for (c,) in demo.rows("SELECT DISTINCT column_name FROM information_schema.columns")}
@@ -185,3 +187,17 @@ def test_summary_shows_cleaning_examples_read_from_the_warehouse(zh_showcase):
         stored = zh_showcase.one("SELECT count(*) FROM source_records WHERE source = 'crm_contacts' "
                                  "AND phone = ? AND CAST(birth_date AS VARCHAR) = ?", [phone, birth])
         assert stored >= 1
+
+
+@pytest.mark.parametrize("fixture", ["zh_showcase", "en_showcase"])
+def test_demo_resolves_identities_and_reports_them(fixture, request):
+    demo = request.getfixturevalue(fixture)
+    identity = demo.summary["identity"]
+    assert identity["customers"] == demo.one("SELECT count(DISTINCT customer_id) FROM customer_records")
+    assert identity["records"] == demo.one("SELECT count(*) FROM customer_records")
+    people = demo.one("SELECT count(*) FROM read_parquet(?)", [str(demo.root / "demo_truth" / "people.parquet")])
+    # duplicates merged: fewer customers than customer records, and never fewer than the true people
+    records = demo.one("SELECT count(*) FROM source_records")
+    known = demo.one("SELECT count(DISTINCT customer_id) FROM customer_records WHERE source IN "
+                     "(SELECT DISTINCT source FROM source_records)")
+    assert people <= known < records

@@ -183,4 +183,6 @@ def demo_summary(summary: dict[str, Any]) -> None:
         for row in examples["rows"]:
             table.add_row(*(f"{before or '∅'}\n→ {after or '∅'}" for before, after in row))
         console.print(table)
+    if summary.get("identity"):
+        console.print(t("demo.identity", **summary["identity"]))
     console.print(t("demo.next", path=summary["path"]))
