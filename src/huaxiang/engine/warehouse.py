@@ -71,6 +71,7 @@ class Warehouse:
         except duckdb.IOException as exc:
             raise self._busy(exc) from None
         self.raw.execute("SET TimeZone = 'UTC'")
+        self.raw.execute("SET enable_progress_bar = false")  # our own progress bars, not DuckDB's on stderr
         limit = memory_limit or _half_of_memory()
         if limit:
             self.raw.execute(f"SET memory_limit = '{limit}'")
