@@ -190,8 +190,37 @@ class Identity:
         return IdentityRules.model_validate(row["body"]) if row else IdentityRules()
 
     def build(self) -> identity.BuildResult:
-        """Resolve every record and event into customers (full rebuild; ids stay stable; decisions honoured)."""
-        return identity.build(self._ws.warehouse, self.rules(), self._ws.catalog.identity_decisions())
+        """Resolve every record and event into customers (full rebuild; ids stay stable; decisions honoured).
+
+        Probabilistic linking uses the newest model trained with the current settings; when there is
+        none, one is trained first (given ``probabilistic.min_records`` customer records).
+        """
+        rules = self.rules()
+        return identity.build(self._ws.warehouse, rules, self._ws.catalog.identity_decisions(),
+                              self._model_for_build(rules))
+
+    def train(self) -> identity.TrainedModel:
+        """Train the probabilistic model on the current customer records (EM, no labels); store it in the catalog."""
+        config = self.rules().probabilistic
+        wh = self._ws.warehouse
+        records, model, summary = identity.fit(wh, config)
+        model_id = self._ws.catalog.add_identity_model(config.training_key(), model, records=records, summary=summary)
+        return identity.TrainedModel(model_id, records, summary, model)
+
+    def model(self) -> identity.TrainedModel | None:
+        """The model builds use now (the newest trained with the current settings), or None."""
+        row = self._ws.catalog.identity_model(self.rules().probabilistic.training_key())
+        return identity.TrainedModel(row["id"], row["records"], row["summary"], row["model"]) if row else None
+
+    def _model_for_build(self, rules: IdentityRules) -> tuple[int, dict] | None:
+        if not rules.probabilistic.enabled:
+            return None
+        stored = self.model()
+        if stored is None:
+            if self._ws.warehouse.count("source_records") < rules.probabilistic.min_records:
+                return None
+            stored = self.train()
+        return stored.id, stored.model
 
     def lookup(self, value: str) -> list[identity.Match]:
         """Customers for a phone (any spelling), e-mail, member id, other identifier, customer id or alias."""

@@ -143,6 +143,68 @@ class Golden(BaseModel):
         return {name: self.fields.get(name, DEFAULT_FIELD_RULES[name]) for name in CUSTOMERS.column_names}
 
 
+#: What probabilistic linking compares: features of a customer record, computed in the warehouse.
+FEATURES = ("name", "name_pinyin", "gender", "birth_date", "phone", "phone_last4", "email", "email_local",
+            "province", "city", "district", "address")
+#: Blocking rules (which pairs are compared at all): records agreeing on every feature of a rule.
+DEFAULT_BLOCKING = (
+    ("name_pinyin", "birth_date"), ("name_pinyin", "phone_last4"), ("birth_date", "phone_last4"),
+    ("name_pinyin", "city"), ("birth_date", "district"), ("email_local",),
+)
+
+
+class Probabilistic(BaseModel):
+    """Probabilistic linking (Splink): a model trained without labels scores pairs of records.
+
+    A pair's *match weight* (log2 of the odds that the two records are one person, prior included)
+    decides: ``link_above`` or more links them (through the same guard-rails as any identifier);
+    from ``review_above`` up to there sends the pair to the review queue; below, nothing. The
+    defaults are justified in docs/identity.md with the precision and recall they give on the demo.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+    link_above: float = 10.0
+    review_above: float = 4.0
+    agree_on: list[str] = ["gender"]  # customer columns that must not disagree across records it links
+    blocking: list[list[str]] = [list(rule) for rule in DEFAULT_BLOCKING]
+    min_records: int = Field(default=200, ge=2)  # fewer customer records: no model is trained
+    training_pairs: int = Field(default=2_000_000, ge=1000)  # random pairs sampled to estimate u
+
+    @field_validator("blocking")
+    @classmethod
+    def _known_features(cls, v: list[list[str]]) -> list[list[str]]:
+        for i, rule in enumerate(v):
+            if not rule:
+                raise InvalidKey(str(i), "a blocking rule names at least one feature")
+            for name in rule:
+                if name not in FEATURES:
+                    raise InvalidKey(str(i), f"unknown feature {name!r}; known: {', '.join(FEATURES)}")
+        return v
+
+    @field_validator("agree_on")
+    @classmethod
+    def _columns(cls, v: list[str]) -> list[str]:
+        for col in v:
+            if col not in _CUSTOMER_COLUMNS:
+                raise InvalidKey(col, f"{col!r} is not a column of customers")
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Probabilistic":
+        if self.review_above > self.link_above:
+            raise InvalidKey("review_above", f"review_above ({self.review_above}) is above link_above ({self.link_above})")
+        return self
+
+    def training_key(self) -> dict:
+        """What a trained model depends on (thresholds do not: changing them needs no retraining)."""
+        return {"blocking": self.blocking, "training_pairs": self.training_pairs, "version": MODEL_VERSION}
+
+
+#: bump when the features or comparisons of ``huaxiang.identity.probabilistic`` change
+MODEL_VERSION = 1
+
+
 class BlockList(BaseModel):
     model_config = ConfigDict(extra="forbid")
     defaults: bool = True  # include DEFAULT_BLOCKED_VALUES / _PATTERNS
@@ -196,6 +258,7 @@ class IdentityRules(BaseModel):
     events: EventIdentifiers = EventIdentifiers()
     block: BlockList = BlockList()
     golden: Golden = Golden()
+    probabilistic: Probabilistic = Probabilistic()
 
     @property
     def name(self) -> str:

@@ -78,6 +78,19 @@ identity_decisions = sa.Table(
     sa.Column("customer_id", sa.String(40)),  # the customer it was made on
 )
 
+#: trained probabilistic identity models (Splink JSON), newest last; a build uses the newest one
+#: trained with the current settings (``training_key``)
+identity_models = sa.Table(
+    "identity_models", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("training_key", sa.String(64), nullable=False, index=True),
+    sa.Column("records", sa.Integer, nullable=False),  # customer records it was trained on
+    sa.Column("model", sa.JSON, nullable=False),  # the Splink settings with the trained m and u
+    sa.Column("summary", sa.JSON, nullable=False),  # per comparison level: m, u, match weight
+)
+
 _APPEND_ONLY = [
     "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
@@ -210,6 +223,28 @@ class Catalog:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(sa.select(identity_decisions)
                                                            .order_by(identity_decisions.c.id))]
+
+    # ---- identity models ----------------------------------------------------------------------
+    def add_identity_model(self, training_key: dict[str, Any], model: dict[str, Any], *, records: int,
+                           summary: dict[str, Any], actor: str | None = None) -> int:
+        """Store a trained model and its audit entry in one transaction; returns its id."""
+        actor = actor or current_actor()
+        row = {"at": now(), "actor": actor, "training_key": body_hash(training_key), "records": records,
+               "model": model, "summary": summary}
+        with self.engine.begin() as conn:
+            model_id = conn.execute(identity_models.insert().values(**row)).inserted_primary_key[0]
+            self._audit(conn, actor, "identity.train", f"identity_model/{model_id}",
+                        {"records": records, "training_key": training_key})
+        return model_id
+
+    def identity_model(self, training_key: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """The newest model (trained with ``training_key``, if given), or None."""
+        q = sa.select(identity_models).order_by(identity_models.c.id.desc()).limit(1)
+        if training_key is not None:
+            q = q.where(identity_models.c.training_key == body_hash(training_key))
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return dict(row._mapping) if row else None
 
     # ---- audit ------------------------------------------------------------------------------
     def audit(self, action: str, target: str, details: dict[str, Any] | None = None, actor: str | None = None) -> None:

@@ -124,9 +124,6 @@ class Warehouse:
         return self.raw.execute(f'SELECT count(*) FROM "{name}"{clause}').fetchone()[0]
 
     # ---- execution --------------------------------------------------------------------------
-    def sql(self, expr: ibis.Expr) -> str:
-        return str(ibis.to_sql(expr, dialect="duckdb"))
-
     def materialize(self, name: str, expr: ibis.Expr, *, temp: bool = True) -> None:
         """Run ``expr`` into a table; through Ibis so that any Python UDFs it uses are registered."""
         self.raw.execute(f'DROP TABLE IF EXISTS "{name}"')

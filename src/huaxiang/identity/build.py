@@ -17,6 +17,7 @@ from huaxiang.identity.decisions import load_decisions
 from huaxiang.identity.golden import build_golden
 from huaxiang.identity.identifiers import build_identifiers
 from huaxiang.identity.ids import assign_ids
+from huaxiang.identity import probabilistic
 from huaxiang.identity.linking import link, write_edges
 from huaxiang.identity.tables import HISTORY_TABLES, RESULT_TABLES
 
@@ -30,7 +31,13 @@ class BuildResult:
 
 
 def ensure_tables(wh: Warehouse) -> None:
+    """Create the identity tables; a result table of an older layout is dropped first (every build rewrites it)."""
     wh.ensure_tables()
+    for name, columns in RESULT_TABLES.items():
+        have = [c for (c,) in wh.raw.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                                             "AND NOT internal ORDER BY column_index", [name]).fetchall()]
+        if have and have != [c.name for c in columns]:
+            wh.raw.execute(f'DROP TABLE "{name}"')
     for name, columns in {**RESULT_TABLES, **HISTORY_TABLES}.items():
         wh.ensure_table(name, columns)
 
@@ -39,8 +46,11 @@ def _count(wh: Warehouse, sql: str) -> int:
     return wh.raw.execute(sql).fetchone()[0]
 
 
-def build(wh: Warehouse, rules: IdentityRules, decisions: Iterable[Mapping[str, Any]] = ()) -> BuildResult:
+def build(wh: Warehouse, rules: IdentityRules, decisions: Iterable[Mapping[str, Any]] = (),
+          model: tuple[int, dict[str, Any]] | None = None) -> BuildResult:
+    """Resolve everything again. ``model``: (catalog id, Splink model) for probabilistic linking, or None."""
     ensure_tables(wh)
+    scored: dict[str, int] = {}
     started = time.perf_counter()
     con = wh.raw
     with wh.transaction():
@@ -49,7 +59,10 @@ def build(wh: Warehouse, rules: IdentityRules, decisions: Iterable[Mapping[str, 
         con.execute("DELETE FROM identity_conflicts")
         build_identifiers(wh, rules)
         load_decisions(con, decisions)
-        rounds = link(con, rules, number)
+        con.execute("DELETE FROM identity_matches")
+        if model is not None and rules.probabilistic.enabled:
+            scored = probabilistic.apply(wh, rules.probabilistic, model[0], model[1], number)
+        rounds = link(con, rules, number, probabilistic=bool(scored))
         ids = assign_ids(con, number)
         con.execute("DELETE FROM identities")
         con.execute("""INSERT INTO identities SELECT i.identifier_type, i.value, r.customer_id, count(*)
@@ -64,6 +77,7 @@ def build(wh: Warehouse, rules: IdentityRules, decisions: Iterable[Mapping[str, 
             "blocked": _count(wh, "SELECT count(*) FROM identifiers WHERE blocked"),
             "edges": _count(wh, "SELECT count(*) FROM identity_edges"),
             "conflicts": _count(wh, "SELECT count(DISTINCT (identifier_type, value)) FROM identity_conflicts"),
+            **scored,
             **ids,
         }
         con.execute("UPDATE identity_builds SET finished_at = now(), counts = ? WHERE build = ?",

@@ -36,6 +36,9 @@ from huaxiang.domain.identity import IdentityRules, Resolved
 from huaxiang.identity.decisions import MANUAL, add_facts
 from huaxiang.identity.identifiers import lit
 
+#: the pseudo identifier type of scored pairs (``probabilistic.py``), the last level
+PROBABILISTIC = "probabilistic"
+
 #: the level of manual must-links, before the strongest identifier type
 _MANUAL_LEVEL = Resolved(MANUAL, -1, (), None, ())
 
@@ -56,7 +59,7 @@ def prepare_facts(con: duckdb.DuckDBPyConnection, rules: IdentityRules) -> None:
     limited = ", ".join(lit(t.name) for t in types if t.max_per_customer)
     parts = [f"SELECT node, 'id:' || identifier_type, value FROM _idn_ids WHERE identifier_type IN ({limited})"
              ] if limited else []
-    for attr in sorted({a for t in types for a in t.agree_on}):
+    for attr in sorted({a for t in types for a in t.agree_on} | set(rules.probabilistic.agree_on)):
         parts.append(f"SELECT n.node, 'attr:{attr}', CAST(r.\"{attr}\" AS VARCHAR) FROM source_records r "
                      f"JOIN _idn_nodes n USING (source, source_key) WHERE r.\"{attr}\" IS NOT NULL")
     body = " UNION ALL ".join(parts) or "SELECT NULL::BIGINT, NULL::VARCHAR, NULL::VARCHAR WHERE false"
@@ -123,13 +126,22 @@ def link_level(con: duckdb.DuckDBPyConnection, build: int, level: Resolved, type
     return rounds
 
 
-def link(con: duckdb.DuckDBPyConnection, rules: IdentityRules, build: int) -> dict[str, int]:
-    """Leave ``_idn_label(node, label)``: the component of every record (label = its smallest node)."""
+def link(con: duckdb.DuckDBPyConnection, rules: IdentityRules, build: int, *,
+         probabilistic: bool = False) -> dict[str, int]:
+    """Leave ``_idn_label(node, label)``: the component of every record (label = its smallest node).
+
+    With ``probabilistic``, the scored pairs (``_idn_ids`` rows of type ``probabilistic``) are the
+    last, weakest level, checked like any identifier (every limited type, and the ``agree_on`` of
+    ``identity.yml``'s ``probabilistic`` section).
+    """
     prepare_facts(con, rules)
     add_facts(con)
     types = rules.types()
+    levels = [_MANUAL_LEVEL, *types]
+    if probabilistic:
+        levels.append(Resolved(PROBABILISTIC, len(types), (), None, tuple(rules.probabilistic.agree_on)))
     rounds = {}
-    for level in [_MANUAL_LEVEL, *types]:
+    for level in levels:
         rounds[level.name] = link_level(con, build, level, types)
     return rounds
 
@@ -150,6 +162,8 @@ def write_edges(con: duckdb.DuckDBPyConnection, build: int) -> None:
                    max(customer_id) OVER w AS last_customer
             FROM carried WINDOW w AS (PARTITION BY identifier_type, value))
         SELECT b.customer_id, a.source, a.source_key, b.source, b.source_key, b.identifier_type, b.value,
-               CASE WHEN b.identifier_type = '{MANUAL}' THEN 'manual' ELSE 'deterministic' END, {build}
+               CASE b.identifier_type WHEN '{MANUAL}' THEN 'manual' WHEN '{PROBABILISTIC}' THEN 'probabilistic'
+                    ELSE 'deterministic' END, m.match_weight, m.evidence, {build}
         FROM anchored b JOIN _idn_nodes a ON a.node = b.anchor_node
+        LEFT JOIN identity_matches m ON b.identifier_type = '{PROBABILISTIC}' AND m.value = b.value
         WHERE b.node <> b.anchor_node AND b.first_customer = b.last_customer""")

@@ -21,7 +21,20 @@ IDENTITY_EDGES = (
     Column("source_a", "string", ""), Column("source_key_a", "string", ""),
     Column("source_b", "string", ""), Column("source_key_b", "string", ""),
     Column("identifier_type", "string", ""), Column("value", "string", "", pii=True, description="the evidence"),
-    Column("rule", "string", "", description="deterministic (shared identifier) | manual (a merge decision)"),
+    Column("rule", "string", "", description="deterministic (shared identifier) | probabilistic (a scored pair) | manual (a merge decision)"),
+    Column("match_weight", "float64", "", description="probabilistic: the pair's match weight (log2 odds)"),
+    Column("evidence", "json", "", description="probabilistic: comparison -> level, e.g. {\"name\": \"pinyin\"}"),
+    Column("build", "int64", ""),
+)
+IDENTITY_MATCHES = (
+    Column("source_a", "string", ""), Column("source_key_a", "string", ""),
+    Column("source_b", "string", ""), Column("source_key_b", "string", ""),
+    Column("match_weight", "float64", "", description="log2 of the odds that the records are one person"),
+    Column("match_probability", "float64", ""),
+    Column("evidence", "json", "", description="comparison -> level (null: could not be compared)"),
+    Column("value", "string", "", description="the pair's link value (identifier_type probabilistic)"),
+    Column("outcome", "string", "", description="link (at or above link_above) | review (from review_above)"),
+    Column("model", "int64", "", description="the catalog's identity_models id"),
     Column("build", "int64", ""),
 )
 IDENTITY_CONFLICTS = (
@@ -48,7 +61,8 @@ IDENTITY_BUILDS = (
 
 #: rewritten by every build
 RESULT_TABLES = {"identifiers": IDENTIFIERS, "customer_records": CUSTOMER_RECORDS, "identities": IDENTITIES,
-                 "identity_edges": IDENTITY_EDGES, "identity_conflicts": IDENTITY_CONFLICTS}
+                 "identity_edges": IDENTITY_EDGES, "identity_conflicts": IDENTITY_CONFLICTS,
+                 "identity_matches": IDENTITY_MATCHES}
 #: kept across builds: the memory that makes customer ids stable
 HISTORY_TABLES = {"customer_ids": CUSTOMER_IDS, "customer_aliases": CUSTOMER_ALIASES,
                   "identity_builds": IDENTITY_BUILDS}

@@ -1,0 +1,336 @@
+"""Probabilistic linking with Splink: record features, a model trained without labels, scored pairs.
+
+Splink (Fellegi–Sunter with EM, blocking and SQL generation for DuckDB and Spark) does what no
+hand-written code here should: it estimates, from the data alone, how much each kind of agreement
+(same pinyin, same birth date, phones sharing the last four digits…) says about two records being
+one person, and scores every blocked pair as a *match weight*, log2 of the odds, prior included.
+
+* ``features`` computes one row per customer record in the warehouse (``_idn_features``):
+  normalized name, its pinyin (pypinyin, per distinct character, so nothing loops over
+  customers), gender, birth date, phone and its last four digits, e-mail and its local part,
+  province / city / district and the street address.
+* ``train`` estimates the model: u by random sampling, the prior from deterministic rules,
+  m by expectation maximisation in two blocked sessions (no labels). The model is Splink's JSON,
+  stored in the catalog (``identity_models``) by the caller.
+* ``score`` predicts the pairs of the blocking rules of ``identity.yml`` whose weight reaches
+  ``review_above`` into ``_idn_matches`` (temp, in the warehouse), each with its evidence: the
+  level of every comparison that could be made (``{"name": "pinyin", "birth_date": "exact"…}``).
+
+Splink runs on its own in-memory DuckDB connection (same memory limit as the warehouse), fed the
+features as Arrow, so its work tables never touch the warehouse file. The comparisons use Splink's
+library levels, which it renders for DuckDB and Spark alike.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from huaxiang.domain.identity import Probabilistic
+from huaxiang.engine.warehouse import Warehouse
+
+#: the Splink id of a record: source, unit separator, source key
+UID = "source || chr(31) || source_key"
+
+
+def _pinyin_of(chars: list[str]) -> list[tuple[str, str]]:
+    """Toneless pinyin of each character (CJK, traditional included); other letters lower-cased, rest dropped."""
+    from pypinyin import Style, lazy_pinyin
+
+    out = []
+    for ch in chars:
+        if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff":
+            out.append((ch, lazy_pinyin(ch, style=Style.NORMAL)[0]))
+        elif ch.isalnum():
+            out.append((ch, ch.lower()))
+    return out
+
+
+def features(wh: Warehouse) -> int:
+    """``_idn_features``: one row per customer record; returns the number of rows."""
+    con = wh.raw
+    con.execute("""CREATE OR REPLACE TEMP TABLE _idn_names AS
+        SELECT DISTINCT name FROM source_records WHERE name IS NOT NULL AND trim(name) <> ''""")
+    chars = [c for (c,) in con.execute("SELECT DISTINCT unnest(string_split(name, '')) FROM _idn_names").fetchall()]
+    pairs = _pinyin_of(chars)
+    con.register("_pinyin_arrow", pa.table({"ch": [c for c, _ in pairs], "py": [p for _, p in pairs]},
+                                           schema=pa.schema([("ch", pa.string()), ("py", pa.string())])))
+    con.execute("CREATE OR REPLACE TEMP TABLE _idn_pinyin AS SELECT * FROM _pinyin_arrow")
+    con.unregister("_pinyin_arrow")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _idn_name_py AS
+        SELECT n.name, nullif(string_agg(p.py, '' ORDER BY c.i), '') AS name_pinyin
+        FROM _idn_names n,
+             LATERAL (SELECT unnest(string_split(n.name, '')) AS ch, unnest(range(len(string_split(n.name, '')))) AS i) c
+        LEFT JOIN _idn_pinyin p USING (ch) GROUP BY n.name""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _idn_features AS
+        SELECT {UID} AS unique_id,
+               nullif(lower(regexp_replace(r.name, '\\s+', '', 'g')), '') AS name, p.name_pinyin,
+               CAST(r.gender AS VARCHAR) AS gender, r.birth_date,
+               r.phone, right(regexp_replace(r.phone, '\\D', '', 'g'), 4) AS phone_last4,
+               lower(r.email) AS email, nullif(split_part(lower(r.email), '@', 1), '') AS email_local,
+               r.province, r.city, r.district, nullif(trim(r.address), '') AS address
+        FROM source_records r LEFT JOIN _idn_name_py p ON p.name = r.name""")
+    return con.execute("SELECT count(*) FROM _idn_features").fetchone()[0]
+
+
+def _comparisons() -> list:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    def custom(name: str, description: str, levels: list) -> Any:
+        return cl.CustomComparison(levels, output_column_name=name, comparison_description=description)
+
+    def label(level: Any, text: str) -> Any:
+        return level.configure(label_for_charts=text)
+
+    return [
+        custom("name", "name: exact, same pinyin (typos of the same sound, traditional characters), similar", [
+            cll.NullLevel("name"),
+            label(cll.ExactMatchLevel("name"), "exact"),
+            label(cll.ExactMatchLevel("name_pinyin"), "pinyin"),
+            label(cll.JaroWinklerLevel("name_pinyin", 0.9), "similar pinyin"),
+            label(cll.JaroWinklerLevel("name", 0.88), "similar"),
+            label(cll.ElseLevel(), "different"),
+        ]),
+        custom("birth_date", "birth date: exact, one character apart (a typo)", [
+            cll.NullLevel("birth_date"),
+            label(cll.ExactMatchLevel("birth_date"), "exact"),
+            label(cll.CustomLevel("levenshtein(CAST(birth_date_l AS VARCHAR), CAST(birth_date_r AS VARCHAR)) <= 1"),
+                  "one digit apart"),
+            label(cll.ElseLevel(), "different"),
+        ]),
+        custom("gender", "gender", [
+            cll.NullLevel("gender"),
+            label(cll.ExactMatchLevel("gender"), "exact"),
+            label(cll.ElseLevel(), "different"),
+        ]),
+        custom("phone", "phone: exact, one digit apart, same last four digits", [
+            cll.NullLevel("phone"),
+            label(cll.ExactMatchLevel("phone"), "exact"),
+            label(cll.LevenshteinLevel("phone", 1), "one digit apart"),
+            label(cll.ExactMatchLevel("phone_last4"), "same last four digits"),
+            label(cll.ElseLevel(), "different"),
+        ]),
+        custom("email", "e-mail: exact, same local part, similar local part", [
+            cll.NullLevel("email"),
+            label(cll.ExactMatchLevel("email"), "exact"),
+            label(cll.ExactMatchLevel("email_local"), "same local part"),
+            label(cll.JaroWinklerLevel("email_local", 0.9), "similar local part"),
+            label(cll.ElseLevel(), "different"),
+        ]),
+        custom("address", "address: exact, same district and similar street, same district, city, province", [
+            label(cll.CustomLevel("(address_l IS NULL AND city_l IS NULL) OR (address_r IS NULL AND city_r IS NULL)")
+                  .configure(is_null_level=True), "missing"),
+            label(cll.ExactMatchLevel("address"), "exact"),
+            label(cll.CustomLevel("district_l = district_r AND jaccard(address_l, address_r) >= 0.7"),
+                  "same district, similar street"),
+            label(cll.CustomLevel("district_l = district_r"), "same district"),
+            label(cll.CustomLevel("city_l = city_r"), "same city"),
+            label(cll.CustomLevel("province_l = province_r"), "same province"),
+            label(cll.ElseLevel(), "different"),
+        ]),
+    ]
+
+
+def settings(config: Probabilistic) -> Any:
+    from splink import SettingsCreator, block_on
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=_comparisons(),
+        blocking_rules_to_generate_predictions=[block_on(*rule) for rule in config.blocking],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+        additional_columns_to_retain=[],
+    )
+
+
+@dataclass
+class Splink:
+    """A Splink linker on its own DuckDB connection, over the warehouse's ``_idn_features``."""
+
+    con: duckdb.DuckDBPyConnection
+    linker: Any
+
+    @classmethod
+    def open(cls, wh: Warehouse, model: Any) -> Splink:
+        from splink import DuckDBAPI, Linker
+
+        con = duckdb.connect()
+        limit = wh.raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        con.execute(f"SET memory_limit = '{limit}'")
+        con.execute("SET enable_progress_bar = false")
+        table: pa.Table = wh.raw.execute("SELECT * FROM _idn_features").fetch_arrow_table()
+        con.register("_features_arrow", table)
+        con.execute("CREATE TABLE features AS SELECT * FROM _features_arrow")
+        con.unregister("_features_arrow")
+        db_api = DuckDBAPI(connection=con)
+        records = db_api.register("features", table_name="features_input")
+        return cls(con, Linker(records, model, log_level=logging.ERROR))
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def train(wh: Warehouse, config: Probabilistic) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Estimate a model from ``_idn_features`` without labels; returns (Splink model JSON, summary)."""
+    from splink import block_on
+
+    sp = Splink.open(wh, settings(config))
+    try:
+        t = sp.linker.training
+        t.estimate_probability_two_random_records_match(
+            ["l.phone = r.phone", "l.email = r.email", "l.name_pinyin = r.name_pinyin AND l.birth_date = r.birth_date"],
+            recall=0.7)
+        t.estimate_u_using_random_sampling(max_pairs=config.training_pairs, seed=1)
+        # two sessions: each estimates m of the comparisons it does not block on
+        t.estimate_parameters_using_expectation_maximisation(block_on("name_pinyin"), estimate_without_term_frequencies=True)
+        t.estimate_parameters_using_expectation_maximisation(block_on("birth_date"), estimate_without_term_frequencies=True)
+        model = floor_m(sp.linker.misc.save_model_to_json())
+    finally:
+        sp.close()
+    return model, summarize(model)
+
+
+#: the smallest m probability a trained level keeps (see ``floor_m``)
+M_FLOOR = 0.001
+
+
+def floor_m(model: dict[str, Any]) -> dict[str, Any]:
+    """Raise every m probability below ``M_FLOOR`` (or never observed in training) to it.
+
+    EM on clean data sees almost no true pairs that disagree on, say, the province, and drives that
+    level's m towards 0: one comparison would then veto any match with a weight of −100 or more.
+    A floor bounds what one disagreement can say (log2(0.001 / u): about −10 for "different"), so
+    the other comparisons still count. Levels EM could not observe get the floor too, not a guess.
+    """
+    for comp in model["comparisons"]:
+        for level in comp["comparison_levels"]:
+            if not level.get("is_null_level") and (level.get("m_probability") or 0) < M_FLOOR:
+                level["m_probability"] = M_FLOOR
+    return model
+
+
+def summarize(model: dict[str, Any]) -> dict[str, Any]:
+    """Per comparison, per level: m, u and the match weight it adds (what `identity model` shows)."""
+    import math
+
+    out: dict[str, Any] = {"prior_match_probability": model.get("probability_two_random_records_match")}
+    for comp in model["comparisons"]:
+        levels = []
+        for level in comp["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weight = math.log2(m / u) if m and u else None
+            levels.append({"level": level.get("label_for_charts"), "m": m, "u": u, "weight": weight})
+        out[comp["output_column_name"]] = levels
+    return out
+
+
+def _labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
+    """comparison -> gamma value -> level label (null levels left out)."""
+    out = {}
+    for comp in model["comparisons"]:
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        # Splink numbers the non-null levels from the last (0, the else level) upwards
+        out[comp["output_column_name"]] = {len(levels) - 1 - i: lv.get("label_for_charts") for i, lv in enumerate(levels)}
+    return out
+
+
+def score(wh: Warehouse, config: Probabilistic, model: dict[str, Any]) -> int:
+    """``_idn_matches(unique_id_l, unique_id_r, match_weight, match_probability, evidence)`` at or above
+    ``review_above``; returns the number of pairs."""
+    sp = Splink.open(wh, {**model, "retain_matching_columns": True,
+                          "blocking_rules_to_generate_predictions":
+                          settings(config).get_settings("duckdb").as_dict()["blocking_rules_to_generate_predictions"]})
+    try:
+        pred = sp.linker.inference.predict(threshold_match_weight=config.review_above, warning_mode="never")
+        labels = _labels(model)
+        parts = []
+        for name, by_gamma in labels.items():
+            cases = " ".join(f"WHEN {g} THEN '{text}'" for g, text in by_gamma.items())
+            parts.append(f"'{name}', CASE gamma_{name} {cases} END")
+        evidence = f"json_object({', '.join(parts)})" if parts else "NULL"
+        table = sp.con.execute(f"""SELECT unique_id_l, unique_id_r, match_weight, match_probability,
+                                          {evidence}::VARCHAR AS evidence
+                                   FROM {pred.physical_name}""").fetch_arrow_table()
+    finally:
+        sp.close()
+    con = wh.raw
+    con.register("_matches_arrow", table)
+    try:
+        con.execute("""CREATE OR REPLACE TEMP TABLE _idn_matches AS
+            SELECT least(unique_id_l, unique_id_r) AS uid_a, greatest(unique_id_l, unique_id_r) AS uid_b,
+                   match_weight, match_probability, CAST(evidence AS JSON) AS evidence FROM _matches_arrow""")
+    finally:
+        con.unregister("_matches_arrow")
+    return con.execute("SELECT count(*) FROM _idn_matches").fetchone()[0]
+
+
+def evidence_of(text: str | None) -> dict[str, str]:
+    """The evidence JSON as a dict, levels that could not be compared left out."""
+    if not text:
+        return {}
+    return {k: v for k, v in json.loads(text).items() if v is not None}
+
+
+def apply(wh: Warehouse, config: Probabilistic, model_id: int, model: dict[str, Any], build: int) -> dict[str, int]:
+    """Score pairs into ``identity_matches`` and give the linking step the pairs to link (after ``build_identifiers``).
+
+    A pair at or above ``link_above`` becomes a value of type ``probabilistic`` carried by its two
+    records (``_idn_ids``), linked last and through the same guard-rails as identifiers.
+    """
+    from huaxiang.identity.linking import PROBABILISTIC
+
+    features(wh)
+    score(wh, config, model)
+    con = wh.raw
+    con.execute("DELETE FROM identity_matches")
+    con.execute(f"""INSERT INTO identity_matches
+        WITH split AS (
+            SELECT *, split_part(uid_a, chr(31), 1) AS sa, substr(uid_a, strpos(uid_a, chr(31)) + 1) AS ka,
+                      split_part(uid_b, chr(31), 1) AS sb, substr(uid_b, strpos(uid_b, chr(31)) + 1) AS kb
+            FROM _idn_matches)
+        SELECT sa, ka, sb, kb, match_weight, match_probability, evidence, sa || '/' || ka || ' ~ ' || sb || '/' || kb,
+               CASE WHEN match_weight >= {float(config.link_above)} THEN 'link' ELSE 'review' END, {int(model_id)}, {build}
+        FROM split""")
+    con.execute(f"""INSERT INTO _idn_ids
+        SELECT n.node, '{PROBABILISTIC}', m.value FROM identity_matches m
+        JOIN _idn_nodes n ON n.source = m.source_a AND n.source_key = m.source_key_a WHERE m.outcome = 'link'
+        UNION ALL
+        SELECT n.node, '{PROBABILISTIC}', m.value FROM identity_matches m
+        JOIN _idn_nodes n ON n.source = m.source_b AND n.source_key = m.source_key_b WHERE m.outcome = 'link'""")
+    links, reviews = con.execute("""SELECT count(*) FILTER (outcome = 'link'), count(*) FILTER (outcome = 'review')
+                                    FROM identity_matches""").fetchone()
+    return {"scored_links": links, "scored_reviews": reviews}
+
+
+class TooFewRecords(ValueError):
+    def __init__(self, records: int, needed: int):
+        super().__init__(f"{records} customer records are too few to train a probabilistic model "
+                         f"(probabilistic.min_records: {needed})")
+        self.records, self.needed = records, needed
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    id: int
+    records: int
+    summary: dict[str, Any]
+    model: dict[str, Any]
+
+
+def fit(wh: Warehouse, config: Probabilistic) -> tuple[int, dict[str, Any], dict[str, Any]]:
+    """Features of the current customer records, then ``train``; returns (records, model, summary)."""
+    records = features(wh)
+    if records < config.min_records:
+        raise TooFewRecords(records, config.min_records)
+    model, summary = train(wh, config)
+    return records, model, summary
