@@ -11,7 +11,7 @@ from huaxiang.cli import render
 from huaxiang.definitions.loader import DefinitionError
 from huaxiang.engine.warehouse import WorkspaceBusy
 from huaxiang.i18n import t
-from huaxiang.identity import DecisionError, IdentityNotBuilt
+from huaxiang.identity import DecisionError, IdentityNotBuilt, TooFewRecords
 from huaxiang.ingest.load import IngestError
 from huaxiang.workspace import WorkspaceError
 
@@ -48,6 +48,8 @@ def guarded(fn: Callable) -> Callable:
             render.error(t("identity.not_built"))
         except DecisionError as exc:
             render.error(t(f"review.error.{exc.code}", **exc.params))
+        except TooFewRecords as exc:
+            render.error(t("match.too_few", records=exc.records, needed=exc.needed))
         except (WorkspaceError, FileExistsError) as exc:
             render.error(str(exc))
         raise typer.Exit(1)

@@ -1,4 +1,4 @@
-"""`huaxiang identity build|lookup|explain|golden|review|accept|reject|split`: thin commands over ``ws.identity``."""
+"""`huaxiang identity build|train|model|lookup|explain|golden|review|accept|reject|split`: thin commands over ``ws.identity``."""
 
 from __future__ import annotations
 
@@ -30,6 +30,23 @@ def build(workspace: Workspace = Path(".")) -> None:
     with _open(workspace) as ws, render.spinner():
         result = ws.identity.build()
     render.build_result(result)
+
+
+@app.command()
+@guarded
+def train(workspace: Workspace = Path(".")) -> None:
+    """Train the probabilistic model on the current records (no labels needed) and keep it. / 训练概率匹配模型。"""
+    with _open(workspace) as ws, render.training():
+        model = ws.identity.train()
+    render.model(model)
+
+
+@app.command()
+@guarded
+def model(workspace: Workspace = Path(".")) -> None:
+    """Show the probabilistic model builds use: what each kind of agreement weighs. / 查看概率匹配模型。"""
+    with _open(workspace) as ws:
+        render.model(ws.identity.model())
 
 
 @app.command()

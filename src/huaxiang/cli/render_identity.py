@@ -10,7 +10,7 @@ from rich.text import Text
 
 from huaxiang.cli.render import _counts_table, console, err_console, error
 from huaxiang.i18n import t
-from huaxiang.identity import BuildResult, Explanation, GoldenRecord, Match
+from huaxiang.identity import BuildResult, Explanation, GoldenRecord, Match, TrainedModel
 
 
 @contextlib.contextmanager
@@ -19,9 +19,44 @@ def spinner() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def training() -> Iterator[None]:
+    with err_console.status(t("match.training")):
+        yield
+
+
+def model(trained: TrainedModel | None) -> None:
+    """Per comparison and level: m, u and the weight it adds (what EM learned from the data)."""
+    if trained is None:
+        console.print(t("match.no_model"))
+        return
+    console.print(t("match.model", id=trained.id, records=trained.records,
+                    prior=trained.summary.get("prior_match_probability") or 0.0))
+    table = Table()
+    for key in ("match.comparison", "match.level", "match.m", "match.u", "match.weight"):
+        table.add_column(t(key))
+    for name, levels in trained.summary.items():
+        if not isinstance(levels, list):
+            continue
+        for lv in levels:
+            table.add_row(t(f"match.comparison.{name}"), t(f"match.level.{lv['level']}"),
+                          _num(lv["m"]), _num(lv["u"]), "" if lv["weight"] is None else f"{lv['weight']:+.1f}")
+    console.print(table)
+
+
+def _num(x: float | None) -> str:
+    return "" if x is None else f"{x:.3g}"
+
+
 def build_result(result: BuildResult) -> None:
     console.print(t("identity.built", build=result.build, seconds=result.seconds))
     console.print(_counts_table(result.counts))
+
+
+def scored(weight: float | None, evidence: dict[str, str]) -> str:
+    """A scored pair: its match weight and the level of each comparison, in the user's language."""
+    levels = ", ".join(f"{t('match.comparison.' + name)} {t('match.level.' + level)}" for name, level in evidence.items())
+    return t("match.scored", weight=weight if weight is not None else float("nan"), levels=levels)
 
 
 def _records_table(records: tuple | list, title: str = "") -> Table:
@@ -56,7 +91,8 @@ def explanations(query: str, found: list[Explanation]) -> None:
         for key in ("identity.record_a", "identity.record_b", "identity.type", "identity.evidence"):
             table.add_column(t(key))
         for edge in e.edges:
-            table.add_row("/".join(edge.a), "/".join(edge.b), edge.identifier_type, edge.value)
+            table.add_row("/".join(edge.a), "/".join(edge.b), edge.identifier_type,
+                          Text(scored(edge.match_weight, edge.evidence) if edge.rule == "probabilistic" else edge.value))
         console.print(table)
         for source, key, kind, value in e.blocked:
             console.print(t("identity.blocked", record=f"{source}/{key}", type=kind, value=value), markup=False)

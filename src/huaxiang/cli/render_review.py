@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from huaxiang.cli.render import console
-from huaxiang.cli.render_identity import build_result
+from huaxiang.cli.render_identity import build_result, scored
 from huaxiang.i18n import t
 from huaxiang.identity import BuildResult, Decision, ReviewItem
 
@@ -26,8 +26,10 @@ def items(found: list[ReviewItem]) -> None:
     for item in found:
         who = "\n".join(f"{c.customer_id}: " + ", ".join(f"{r.source}/{r.source_key}" + (f" {r.name}" if r.name else "")
                                                          for r in c.records) for c in item.customers)
-        table.add_row(item.item_id, item.identifier_type, Text(item.value), Text("\n".join(map(_reason, item.reasons))),
-                      Text(who))
+        why = [_reason(c) for c in item.reasons]
+        if item.match_weight is not None:
+            why.insert(0, scored(item.match_weight, item.evidence))
+        table.add_row(item.item_id, item.identifier_type, Text(item.value), Text("\n".join(why)), Text(who))
     console.print(table)
     console.print(t("review.hint"))
 

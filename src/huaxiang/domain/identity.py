@@ -164,8 +164,8 @@ class Probabilistic(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     enabled: bool = True
-    link_above: float = 10.0
-    review_above: float = 4.0
+    link_above: float = 8.0  # odds 256:1, probability 0.996
+    review_above: float = 3.0  # odds 8:1, probability 0.89
     agree_on: list[str] = ["gender"]  # customer columns that must not disagree across records it links
     blocking: list[list[str]] = [list(rule) for rule in DEFAULT_BLOCKING]
     min_records: int = Field(default=200, ge=2)  # fewer customer records: no model is trained

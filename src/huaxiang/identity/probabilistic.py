@@ -93,7 +93,7 @@ def _comparisons() -> list:
             cll.NullLevel("name"),
             label(cll.ExactMatchLevel("name"), "exact"),
             label(cll.ExactMatchLevel("name_pinyin"), "pinyin"),
-            label(cll.JaroWinklerLevel("name_pinyin", 0.9), "similar pinyin"),
+            label(cll.JaroWinklerLevel("name_pinyin", 0.9), "similar_pinyin"),
             label(cll.JaroWinklerLevel("name", 0.88), "similar"),
             label(cll.ElseLevel(), "different"),
         ]),
@@ -101,7 +101,7 @@ def _comparisons() -> list:
             cll.NullLevel("birth_date"),
             label(cll.ExactMatchLevel("birth_date"), "exact"),
             label(cll.CustomLevel("levenshtein(CAST(birth_date_l AS VARCHAR), CAST(birth_date_r AS VARCHAR)) <= 1"),
-                  "one digit apart"),
+                  "one_digit_apart"),
             label(cll.ElseLevel(), "different"),
         ]),
         custom("gender", "gender", [
@@ -112,15 +112,15 @@ def _comparisons() -> list:
         custom("phone", "phone: exact, one digit apart, same last four digits", [
             cll.NullLevel("phone"),
             label(cll.ExactMatchLevel("phone"), "exact"),
-            label(cll.LevenshteinLevel("phone", 1), "one digit apart"),
-            label(cll.ExactMatchLevel("phone_last4"), "same last four digits"),
+            label(cll.LevenshteinLevel("phone", 1), "one_digit_apart"),
+            label(cll.ExactMatchLevel("phone_last4"), "same_last4"),
             label(cll.ElseLevel(), "different"),
         ]),
         custom("email", "e-mail: exact, same local part, similar local part", [
             cll.NullLevel("email"),
             label(cll.ExactMatchLevel("email"), "exact"),
-            label(cll.ExactMatchLevel("email_local"), "same local part"),
-            label(cll.JaroWinklerLevel("email_local", 0.9), "similar local part"),
+            label(cll.ExactMatchLevel("email_local"), "same_local_part"),
+            label(cll.JaroWinklerLevel("email_local", 0.9), "similar_local_part"),
             label(cll.ElseLevel(), "different"),
         ]),
         custom("address", "address: exact, same district and similar street, same district, city, province", [
@@ -128,10 +128,10 @@ def _comparisons() -> list:
                   .configure(is_null_level=True), "missing"),
             label(cll.ExactMatchLevel("address"), "exact"),
             label(cll.CustomLevel("district_l = district_r AND jaccard(address_l, address_r) >= 0.7"),
-                  "same district, similar street"),
-            label(cll.CustomLevel("district_l = district_r"), "same district"),
-            label(cll.CustomLevel("city_l = city_r"), "same city"),
-            label(cll.CustomLevel("province_l = province_r"), "same province"),
+                  "same_district_similar_street"),
+            label(cll.CustomLevel("district_l = district_r"), "same_district"),
+            label(cll.CustomLevel("city_l = city_r"), "same_city"),
+            label(cll.CustomLevel("province_l = province_r"), "same_province"),
             label(cll.ElseLevel(), "different"),
         ]),
     ]
@@ -157,6 +157,13 @@ class Splink:
 
     con: duckdb.DuckDBPyConnection
     linker: Any
+    records: Any  # the registered features
+
+    def reset(self, model: dict[str, Any]) -> None:
+        """A fresh linker with ``model`` on the same registered records."""
+        from splink import Linker
+
+        self.linker = Linker(self.records, model, log_level=logging.ERROR)
 
     @classmethod
     def open(cls, wh: Warehouse, model: Any) -> Splink:
@@ -166,13 +173,13 @@ class Splink:
         limit = wh.raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         con.execute(f"SET memory_limit = '{limit}'")
         con.execute("SET enable_progress_bar = false")
-        table: pa.Table = wh.raw.execute("SELECT * FROM _idn_features").fetch_arrow_table()
+        table: pa.Table = wh.raw.execute("SELECT * FROM _idn_features").to_arrow_table()
         con.register("_features_arrow", table)
         con.execute("CREATE TABLE features AS SELECT * FROM _features_arrow")
         con.unregister("_features_arrow")
         db_api = DuckDBAPI(connection=con)
         records = db_api.register("features", table_name="features_input")
-        return cls(con, Linker(records, model, log_level=logging.ERROR))
+        return cls(con, Linker(records, model, log_level=logging.ERROR), records)
 
     def close(self) -> None:
         self.con.close()
@@ -189,13 +196,33 @@ def train(wh: Warehouse, config: Probabilistic) -> tuple[dict[str, Any], dict[st
             ["l.phone = r.phone", "l.email = r.email", "l.name_pinyin = r.name_pinyin AND l.birth_date = r.birth_date"],
             recall=0.7)
         t.estimate_u_using_random_sampling(max_pairs=config.training_pairs, seed=1)
-        # two sessions: each estimates m of the comparisons it does not block on
-        t.estimate_parameters_using_expectation_maximisation(block_on("name_pinyin"), estimate_without_term_frequencies=True)
-        t.estimate_parameters_using_expectation_maximisation(block_on("birth_date"), estimate_without_term_frequencies=True)
+        # two sessions: each estimates m of the comparisons it does not block on. On small or very
+        # clean data an m can underflow to 0, which Splink refuses: that session then leaves the
+        # values as they were (the floor below applies) and the summary says so.
+        sessions = {}
+        for column in ("name_pinyin", "birth_date"):
+            before = sp.linker.misc.save_model_to_json()
+            try:
+                t.estimate_parameters_using_expectation_maximisation(
+                    block_on(column), estimate_without_term_frequencies=True,
+                    fix_probability_two_random_records_match=True)
+                sessions[column] = "ok"
+            except ValueError as exc:  # a failed session leaves the model half-updated: go back
+                sessions[column] = f"skipped: {exc}"[:300]
+                sp.reset(before)
+        if "ok" not in sessions.values():
+            raise TrainingFailed(sessions)
         model = floor_m(sp.linker.misc.save_model_to_json())
     finally:
         sp.close()
-    return model, summarize(model)
+    return model, {**summarize(model), "em_sessions": sessions}
+
+
+class TrainingFailed(RuntimeError):
+    def __init__(self, sessions: dict[str, str]):
+        super().__init__("expectation maximisation failed in every session: "
+                         + "; ".join(f"{k}: {v}" for k, v in sessions.items()))
+        self.sessions = sessions
 
 
 #: the smallest m probability a trained level keeps (see ``floor_m``)
@@ -209,11 +236,16 @@ def floor_m(model: dict[str, Any]) -> dict[str, Any]:
     level's m towards 0: one comparison would then veto any match with a weight of −100 or more.
     A floor bounds what one disagreement can say (log2(0.001 / u): about −10 for "different"), so
     the other comparisons still count. Levels EM could not observe get the floor too, not a guess.
+    A level random sampling never met (no u) says nothing either way: its u is set to its m (weight 0).
     """
     for comp in model["comparisons"]:
         for level in comp["comparison_levels"]:
-            if not level.get("is_null_level") and (level.get("m_probability") or 0) < M_FLOOR:
+            if level.get("is_null_level"):
+                continue
+            if (level.get("m_probability") or 0) < M_FLOOR:
                 level["m_probability"] = M_FLOOR
+            if not level.get("u_probability"):
+                level["u_probability"] = level["m_probability"]
     return model
 
 
@@ -260,7 +292,7 @@ def score(wh: Warehouse, config: Probabilistic, model: dict[str, Any]) -> int:
         evidence = f"json_object({', '.join(parts)})" if parts else "NULL"
         table = sp.con.execute(f"""SELECT unique_id_l, unique_id_r, match_weight, match_probability,
                                           {evidence}::VARCHAR AS evidence
-                                   FROM {pred.physical_name}""").fetch_arrow_table()
+                                   FROM {pred.physical_name}""").to_arrow_table()
     finally:
         sp.close()
     con = wh.raw

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from huaxiang.domain.identity import IdentityRules
 from huaxiang.engine.warehouse import Warehouse
 from huaxiang.identity.normalize import normalized_forms
+from huaxiang.identity.probabilistic import evidence_of
 from huaxiang.identity.tables import RESULT_TABLES
 
 
@@ -40,7 +41,9 @@ class Edge:
     b: tuple[str, str]
     identifier_type: str
     value: str
-    rule: str
+    rule: str  # deterministic | probabilistic | manual
+    match_weight: float | None = None  # probabilistic: the pair's weight and each comparison's level
+    evidence: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,9 @@ def explain(wh: Warehouse, rules: IdentityRules, query: str) -> list[Explanation
         con = wh.raw
         aliases = [a for (a,) in con.execute("SELECT alias_id FROM customer_aliases WHERE customer_id = ? ORDER BY 1",
                                              [cid]).fetchall()]
-        edges = [Edge((r[0], r[1]), (r[2], r[3]), r[4], r[5], r[6]) for r in con.execute("""
-            SELECT source_a, source_key_a, source_b, source_key_b, identifier_type, value, rule FROM identity_edges
+        edges = [Edge((r[0], r[1]), (r[2], r[3]), r[4], r[5], r[6], r[7], evidence_of(r[8])) for r in con.execute("""
+            SELECT source_a, source_key_a, source_b, source_key_b, identifier_type, value, rule, match_weight,
+                   evidence::VARCHAR FROM identity_edges
             WHERE customer_id = ? ORDER BY identifier_type, value, source_b, source_key_b""", [cid]).fetchall()]
         blocked = con.execute("""SELECT i.source, i.source_key, i.identifier_type, i.value FROM identifiers i
             JOIN customer_records c USING (source, source_key) WHERE c.customer_id = ? AND i.blocked

@@ -2,6 +2,9 @@
 
 A review item is one identifier value a guard-rail refused (``identity_conflicts``) that two or
 more customers still carry: who would have merged through which value, and why it was refused.
+Probabilistic linking adds items of type ``probabilistic``: the best-scored pair between two
+customers whose weight falls between ``review_above`` and ``link_above``, or reached
+``link_above`` but was refused by a guard-rail; the item shows the weight and the evidence.
 Its id is derived from the identifier type and value (``r_`` + 12 hex digits of md5), so it is the
 same in every build. Accepting it stores a ``merge`` decision of those customers' records;
 rejecting it a ``reject`` (cannot-link between them). Either closes the item for good: an item
@@ -12,13 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from huaxiang.engine.catalog import Catalog
 from huaxiang.engine.warehouse import Warehouse
 from huaxiang.identity.decisions import MANUAL
+from huaxiang.identity.linking import PROBABILISTIC
+from huaxiang.identity.probabilistic import evidence_of
 from huaxiang.identity.query import Conflict, Record, _ready
 
 
@@ -44,6 +49,8 @@ class ReviewItem:
     value: str
     reasons: tuple[Conflict, ...]
     customers: tuple[Candidate, ...]
+    match_weight: float | None = None  # a scored pair: its weight and the level of each comparison
+    evidence: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,14 +98,41 @@ def review(wh: Warehouse, catalog: Catalog) -> list[ReviewItem]:
                              LEFT JOIN source_records s ON s.source = c.source AND s.source_key = c.source_key
                              ORDER BY 1, 2, 3, 4, 5""").fetchall():
         records.setdefault((r[0], r[1]), {}).setdefault(r[2], []).append(Record(*r[3:]))
+    scored = _scored_pairs(con, records, reasons)
     out = []
     for (kind, value), by_customer in records.items():
         rid = item_id(kind, value)
         if rid in closed or len(by_customer) < 2:
             continue
         customers = tuple(Candidate(cid, tuple(recs)) for cid, recs in by_customer.items())
-        out.append(ReviewItem(rid, kind, value, tuple(reasons.get((kind, value), ())), customers))
+        weight, evidence = scored.get(value, (None, {}))
+        out.append(ReviewItem(rid, kind, value, tuple(reasons.get((kind, value), ())), customers, weight, evidence))
     return out
+
+
+_PAIRS = f"""
+WITH pairs AS (
+    SELECT m.value, m.match_weight, m.evidence::VARCHAR AS evidence, ca.customer_id AS a, cb.customer_id AS b
+    FROM identity_matches m
+    JOIN customer_records ca ON ca.source = m.source_a AND ca.source_key = m.source_key_a
+    JOIN customer_records cb ON cb.source = m.source_b AND cb.source_key = m.source_key_b
+    WHERE ca.customer_id <> cb.customer_id
+      AND (m.outcome = 'review' OR m.value IN (SELECT value FROM identity_conflicts
+                                               WHERE identifier_type = '{PROBABILISTIC}' AND check_name NOT LIKE 'decision:%'))
+    QUALIFY row_number() OVER (PARTITION BY least(a, b), greatest(a, b) ORDER BY m.match_weight DESC, m.value) = 1)
+SELECT p.value, p.match_weight, p.evidence, c.customer_id, c.source, c.source_key, s.name, s.phone, s.email, s.member_id
+FROM pairs p JOIN customer_records c ON c.customer_id IN (p.a, p.b)
+LEFT JOIN source_records s ON s.source = c.source AND s.source_key = c.source_key
+ORDER BY 2 DESC, 1, 4, 5, 6"""
+
+
+def _scored_pairs(con, records: dict, reasons: dict) -> dict[str, tuple[float, dict[str, str]]]:
+    """Add the probabilistic items to ``records``; returns value -> (match weight, evidence)."""
+    scored = {}
+    for r in con.execute(_PAIRS).fetchall():
+        scored[r[0]] = (r[1], evidence_of(r[2]))
+        records.setdefault((PROBABILISTIC, r[0]), {}).setdefault(r[3], []).append(Record(*r[4:]))
+    return scored
 
 
 def _item(wh: Warehouse, catalog: Catalog, rid: str) -> ReviewItem:
