@@ -189,15 +189,17 @@ class Identity:
         row = self._ws.catalog.latest("identity", "identity").get("identity")
         return IdentityRules.model_validate(row["body"]) if row else IdentityRules()
 
-    def build(self) -> identity.BuildResult:
-        """Resolve every record and event into customers (full rebuild; ids stay stable; decisions honoured).
+    def build(self, *, full: bool = False) -> identity.BuildResult:
+        """Resolve records and events into customers (ids stay stable; decisions honoured).
 
+        Incremental when the rules and the model are those of the last build: only what new loads
+        and decisions touched is resolved again (``result.step``); ``full=True`` resolves everything.
         Probabilistic linking uses the newest model trained with the current settings; when there is
         none, one is trained first (given ``probabilistic.min_records`` customer records).
         """
         rules = self.rules()
         return identity.build(self._ws.warehouse, rules, self._ws.catalog.identity_decisions(),
-                              self._model_for_build(rules))
+                              self._model_for_build(rules), full=full)
 
     def train(self) -> identity.TrainedModel:
         """Train the probabilistic model on the current customer records (EM, no labels); store it in the catalog."""

@@ -21,3 +21,29 @@ def shop(make_ws):
 
     return make
 
+
+
+@pytest.fixture(scope="session")
+def trained_demo(tmp_path_factory):
+    """A 1,000-customer demo (about 1,300 customer records) and the model its first build trained."""
+    import huaxiang
+    from huaxiang.demo.showcase import run_demo
+
+    root = tmp_path_factory.mktemp("prob") / "demo"
+    run_demo(root, customers=1000)  # the demo's build trains the model (none stored yet)
+    with huaxiang.open_workspace(root) as ws:
+        model = ws.identity.model()
+    return root, model
+
+
+@pytest.fixture
+def with_model(trained_demo):
+    """with_model(ws): store the demo's trained model in ``ws`` (too few records there to train one)."""
+
+    def give(ws):
+        m = trained_demo[1]
+        ws.catalog.add_identity_model(ws.identity.rules().probabilistic.training_key(), m.model,
+                                      records=m.records, summary=m.summary)
+        return ws
+
+    return give

@@ -14,7 +14,6 @@ from idshop import customer_of, customers
 
 import huaxiang
 from huaxiang import identity
-from huaxiang.demo.showcase import run_demo
 
 PAIRS = """
 WITH t AS (SELECT i.true_person_id AS person, r.customer_id, i.source, i.source_key
@@ -32,14 +31,13 @@ def _precision_recall(ws, truth: str) -> tuple[float, float]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """A 1,000-customer demo (about 1,300 customer records): the model, and precision / recall with and without it."""
-    root = tmp_path_factory.mktemp("prob") / "demo"
-    run_demo(root, customers=1000)  # the demo's build trains the model (none stored yet)
+def demo(trained_demo):
+    """The trained demo: the model, and precision / recall with and without it."""
+    root, _ = trained_demo
     truth = str(root / "demo_truth" / "identity.parquet")
     with huaxiang.open_workspace(root) as ws:
         model = ws.identity.model()
-        result = ws.identity.build()
+        result = ws.identity.build(full=True)
         with_model = _precision_recall(ws, truth)
         edges = ws.warehouse.raw.execute("""SELECT match_weight, evidence::VARCHAR, customer_id FROM identity_edges
                                             WHERE rule = 'probabilistic'""").fetchall()
@@ -90,13 +88,9 @@ def test_every_probabilistic_edge_carries_its_weight_and_the_comparisons_that_ag
 # ---- hand-made cases, with the demo's model -----------------------------------------------------------------
 
 @pytest.fixture
-def shop_with_model(shop, demo):
+def shop_with_model(shop, with_model):
     def make(crm, store=(), identity_yml=None):
-        ws = shop(crm, store, identity_yml=identity_yml)
-        m = demo["model"]
-        ws.catalog.add_identity_model(ws.identity.rules().probabilistic.training_key(), m.model,
-                                      records=m.records, summary=m.summary)
-        return ws
+        return with_model(shop(crm, store, identity_yml=identity_yml))
 
     return make
 

@@ -25,10 +25,12 @@ def _open(path: Path):
 
 @app.command()
 @guarded
-def build(workspace: Workspace = Path(".")) -> None:
-    """Resolve all records and events into customers (ids stay stable). / 重建客户识别结果。"""
+def build(full: Annotated[bool, typer.Option("--full", help="resolve everything again, not only what changed / "
+                                                             "全量重新识别")] = False,
+          workspace: Workspace = Path(".")) -> None:
+    """Resolve records and events into customers: what changed since the last build, or everything (ids stay stable). / 客户识别（增量或全量）。"""
     with _open(workspace) as ws, render.spinner():
-        result = ws.identity.build()
+        result = ws.identity.build(full=full)
     render.build_result(result)
 
 

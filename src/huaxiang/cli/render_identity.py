@@ -49,7 +49,7 @@ def _num(x: float | None) -> str:
 
 
 def build_result(result: BuildResult) -> None:
-    console.print(t("identity.built", build=result.build, seconds=result.seconds))
+    console.print(t(f"identity.built.{result.step}", build=result.build, seconds=result.seconds))
     console.print(_counts_table(result.counts))
 
 

@@ -78,15 +78,21 @@ def _winner_sql(column: Column, rule: str) -> str:
                QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY {_ORDER[rule].format(v=v)}) = 1"""
 
 
-def build_golden(wh: Warehouse, rules: IdentityRules, build: int) -> None:
-    """Rewrite ``golden_records`` from ``customer_records`` (run inside the identity build's transaction)."""
+def build_golden(wh: Warehouse, rules: IdentityRules, build: int, *, only_closure: bool = False) -> None:
+    """Rewrite ``golden_records`` from ``customer_records`` (run inside the identity build's transaction).
+
+    ``only_closure`` (an incremental build): only the customers of the records in ``_idn_nodes``;
+    the old rows of the customers they were part of are gone already (``incremental.clear``).
+    """
     wh.ensure_table("golden_records", GOLDEN_RECORDS)
     con = wh.raw
     con.execute(f'DROP TABLE IF EXISTS "{_CANDIDATES}"')
     con.execute(f"""CREATE TEMP TABLE "{_CANDIDATES}" AS
         SELECT c.customer_id, s.* EXCLUDE (raw, load_id, row_number), coalesce(s.updated_at, s.registered_at, s.loaded_at) AS recency,
                {_priority_sql(rules.golden)} AS prio
-        FROM customer_records c JOIN source_records s USING (source, source_key)""")
+        FROM customer_records c JOIN source_records s USING (source, source_key)
+        {"WHERE c.customer_id IN (SELECT r.customer_id FROM customer_records r JOIN _idn_nodes n USING (source, source_key))"
+         if only_closure else ""}""")
     field_rules = rules.golden.rules()
     columns = [CUSTOMERS.column(name) for name in field_rules]
     ctes = ",\n".join(f"f{i} AS ({_winner_sql(col, field_rules[col.name])})" for i, col in enumerate(columns))
@@ -94,11 +100,12 @@ def build_golden(wh: Warehouse, rules: IdentityRules, build: int) -> None:
     provenance = ", ".join(f"{_quote(col.name)}, json_object('source', f{i}.source, 'source_key', f{i}.source_key, "
                            f"'rule', {_quote(field_rules[col.name])})" for i, col in enumerate(columns))
     joins = " ".join(f"LEFT JOIN f{i} ON f{i}.customer_id = c.customer_id" for i in range(len(columns)))
-    con.execute("DELETE FROM golden_records")
+    if not only_closure:
+        con.execute("DELETE FROM golden_records")
     con.execute(f"""INSERT INTO golden_records
         WITH {ctes}
         SELECT c.customer_id, {values}, json_object({provenance}), {int(build)}
-        FROM (SELECT DISTINCT customer_id FROM customer_records) c {joins}""")
+        FROM (SELECT DISTINCT customer_id FROM {_CANDIDATES}) c {joins}""")
 
 
 def golden(wh: Warehouse, rules: IdentityRules, query: str) -> list[GoldenRecord]:

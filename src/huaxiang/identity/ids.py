@@ -43,7 +43,7 @@ def assign_ids(con: duckdb.DuckDBPyConnection, build: int) -> dict[str, int]:
     con.execute("""CREATE OR REPLACE TEMP TABLE _idn_merged AS
         SELECT w.customer_id AS alias_id, k.customer_id FROM _idn_won w JOIN _idn_keep k USING (comp)
         WHERE w.customer_id <> k.customer_id""")
-    con.execute("DELETE FROM customer_records")
+    con.execute("DELETE FROM customer_records WHERE (source, source_key) IN (SELECT source, source_key FROM _idn_nodes)")
     con.execute("""INSERT INTO customer_records SELECT c.source, c.source_key, a.customer_id FROM _idn_comp c
                    JOIN (SELECT * FROM _idn_keep UNION ALL SELECT * FROM _idn_fresh) a USING (comp)""")
     _remember(con, build)

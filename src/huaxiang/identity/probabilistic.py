@@ -181,6 +181,15 @@ class Splink:
         records = db_api.register("features", table_name="features_input")
         return cls(con, Linker(records, model, log_level=logging.ERROR), records)
 
+    def split(self, seeds: list[str]) -> tuple[Any, Any]:
+        """The registered features of the ``seeds`` (unique ids) and of every other record."""
+        db_api = self.records.db_api
+        self.con.register("_seed_ids", pa.table({"unique_id": pa.array(seeds, pa.string())}))
+        self.con.execute("CREATE TABLE seeds AS SELECT * FROM features SEMI JOIN _seed_ids USING (unique_id)")
+        self.con.execute("CREATE TABLE others AS SELECT * FROM features ANTI JOIN _seed_ids USING (unique_id)")
+        self.con.unregister("_seed_ids")
+        return (db_api.register("seeds", table_name="seeds_input"), db_api.register("others", table_name="others_input"))
+
     def close(self) -> None:
         self.con.close()
 
@@ -276,23 +285,32 @@ def _labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
     return out
 
 
-def score(wh: Warehouse, config: Probabilistic, model: dict[str, Any]) -> int:
-    """``_idn_matches(unique_id_l, unique_id_r, match_weight, match_probability, evidence)`` at or above
-    ``review_above``; returns the number of pairs."""
+def score(wh: Warehouse, config: Probabilistic, model: dict[str, Any], seeds: list[str] | None = None) -> int:
+    """``_idn_matches(uid_a, uid_b, match_weight, match_probability, evidence)`` at or above ``review_above``;
+    returns the number of pairs. With ``seeds`` (unique ids), only the pairs with a seed in them:
+    seeds against every other record, and seeds among themselves (the same pairs and the same
+    scores a full prediction gives them: the blocking rules and the model are the same)."""
     sp = Splink.open(wh, {**model, "retain_matching_columns": True,
                           "blocking_rules_to_generate_predictions":
                           settings(config).get_settings("duckdb").as_dict()["blocking_rules_to_generate_predictions"]})
     try:
-        pred = sp.linker.inference.predict(threshold_match_weight=config.review_above, warning_mode="never")
+        inference = sp.linker.inference
+        if seeds is None:
+            preds = [inference.predict(threshold_match_weight=config.review_above, warning_mode="never")]
+        else:
+            new, others = sp.split(seeds)
+            preds = [inference.predict_between(new, others, threshold_match_weight=config.review_above,
+                                               warning_mode="never"),
+                     inference.predict_within(new, threshold_match_weight=config.review_above, warning_mode="never")]
         labels = _labels(model)
         parts = []
         for name, by_gamma in labels.items():
             cases = " ".join(f"WHEN {g} THEN '{text}'" for g, text in by_gamma.items())
             parts.append(f"'{name}', CASE gamma_{name} {cases} END")
         evidence = f"json_object({', '.join(parts)})" if parts else "NULL"
-        table = sp.con.execute(f"""SELECT unique_id_l, unique_id_r, match_weight, match_probability,
-                                          {evidence}::VARCHAR AS evidence
-                                   FROM {pred.physical_name}""").to_arrow_table()
+        table = sp.con.execute(" UNION ALL ".join(f"""SELECT unique_id_l, unique_id_r, match_weight, match_probability,
+                                                         {evidence}::VARCHAR AS evidence
+                                                  FROM {pred.physical_name}""" for pred in preds)).to_arrow_table()
     finally:
         sp.close()
     con = wh.raw
@@ -313,18 +331,24 @@ def evidence_of(text: str | None) -> dict[str, str]:
     return {k: v for k, v in json.loads(text).items() if v is not None}
 
 
-def apply(wh: Warehouse, config: Probabilistic, model_id: int, model: dict[str, Any], build: int) -> dict[str, int]:
+def apply(wh: Warehouse, config: Probabilistic, model_id: int, model: dict[str, Any], build: int,
+          seeds: list[str] | None = None) -> dict[str, int]:
     """Score pairs into ``identity_matches`` and give the linking step the pairs to link (after ``build_identifiers``).
 
     A pair at or above ``link_above`` becomes a value of type ``probabilistic`` carried by its two
-    records (``_idn_ids``), linked last and through the same guard-rails as identifiers.
+    records (``_idn_ids``), linked last and through the same guard-rails as identifiers. With
+    ``seeds`` (an incremental build), only pairs with a seed are scored again; the rest are kept.
     """
     from huaxiang.identity.linking import PROBABILISTIC
 
     features(wh)
-    score(wh, config, model)
+    score(wh, config, model, seeds)
     con = wh.raw
-    con.execute("DELETE FROM identity_matches")
+    if seeds is None:
+        con.execute("DELETE FROM identity_matches")
+    else:
+        con.execute(f"""DELETE FROM identity_matches WHERE source_a || chr(31) || source_key_a IN (SELECT uid FROM _idn_seed_uids)
+                        OR source_b || chr(31) || source_key_b IN (SELECT uid FROM _idn_seed_uids)""")
     con.execute(f"""INSERT INTO identity_matches
         WITH split AS (
             SELECT *, split_part(uid_a, chr(31), 1) AS sa, substr(uid_a, strpos(uid_a, chr(31)) + 1) AS ka,

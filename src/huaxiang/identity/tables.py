@@ -57,6 +57,7 @@ CUSTOMER_ALIASES = (
 IDENTITY_BUILDS = (
     Column("build", "int64", ""), Column("started_at", "timestamp", ""), Column("finished_at", "timestamp", ""),
     Column("counts", "json", ""),
+    Column("state", "json", "", description="what the next build compares with (incremental.py)"),
 )
 
 #: rewritten by every build
