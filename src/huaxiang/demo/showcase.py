@@ -58,7 +58,8 @@ def run_demo(path: str | Path, *, customers: int = 5000, locale: str = "zh", see
                           "quarantined": result.counts.get("quarantined", 0), "invalid": invalid})
         progress(t("demo.step.identity"), len(names), len(names))
         built = ws.identity.build().counts
-        identity = {"records": built["records"], "customers": built["customers"], "conflicts": built["conflicts"]}
+        identity = {"records": built["records"], "customers": built["customers"], "conflicts": built["conflicts"],
+                    "scored_links": built.get("scored_links", 0), "scored_reviews": built.get("scored_reviews", 0)}
         progress(t("demo.step.done"), len(names), len(names))
         tables = {tb.name: ws.warehouse.count(tb.name) for tb in TABLES.values()}
         examples = cleaning_examples(ws, "crm_contacts")
