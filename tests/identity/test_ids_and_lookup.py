@@ -140,7 +140,7 @@ def test_cli_identity_build_lookup_explain(shop):
     early = run("lookup", "13800138000")
     assert early.returncode == 1 and "run `huaxiang identity build` first" in early.stderr
     built = run("build", lang="zh")
-    assert built.returncode == 0 and "第 1 次客户识别完成" in built.stdout and "客户" in built.stdout
+    assert built.returncode == 0 and "第 1 次客户识别（全量）完成" in built.stdout and "客户" in built.stdout
     found = run("lookup", "138 0013 8000")
     assert found.returncode == 0 and _derived("crm", "C1") in found.stdout and "phone: +8613800138000" in found.stdout
     why = run("explain", "M1")

@@ -183,3 +183,26 @@ def test_thresholds_are_checked(shop):
     assert "review_above" in str(problem)
     problem = rules_problem(ws, "probabilistic: {blocking: [[name, shoe_size]]}\n")
     assert "shoe_size" in str(problem)
+
+
+def test_cli_model_explain_and_review_show_weights_and_evidence(shop_with_model):
+    import os
+    import subprocess
+    import sys
+
+    ws = shop_with_model(TYPO_CRM, TYPO_STORE)
+    root = ws.root
+    ws.close()
+    env = {**os.environ, "COLUMNS": "200"}
+
+    def run(*args: str, lang: str = "en") -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "huaxiang.cli", "--lang", lang, "identity", *args, "-w", str(root)],
+                              env=env, capture_output=True, text=True, timeout=300)
+
+    shown = run("model")
+    assert shown.returncode == 0 and "Probabilistic model 1" in shown.stdout and "same pinyin" in shown.stdout
+    assert run("build").returncode == 0
+    why = run("explain", "M1", lang="zh")
+    assert why.returncode == 0 and "匹配权重" in why.stdout and "姓名 拼音相同" in why.stdout
+    trained = run("train")  # two records: too few to train here
+    assert trained.returncode == 1 and "too few" in trained.stderr
