@@ -13,10 +13,12 @@ Untimed: generating and importing the files (``ws.ingest.load``). Timed, one aft
   ``ws.identity.build()`` (identifiers, guard-railed deterministic links, Splink scoring of the
   blocked pairs, linking, stable ids, golden records: one transaction). Then, for comparison, a
   build with ``probabilistic: {enabled: false}`` in identity.yml (deterministic links only).
-* **splink_default**: Splink alone, as its tutorial sets it up, on the same records (huaxiang's
-  record features, so it gets the same cleaned phones, dates and e-mails; see ``splink_default``).
+* **splink_default**: Splink alone, as its README quickstart sets it up, on the same records
+  (huaxiang's record features, so it gets the same cleaned phones, dates and e-mails; see
+  ``baseline_settings`` and ``splink_default``).
 
 Each clustering is scored with ``metrics.score`` (pairwise and B-cubed precision and recall).
+Preparation, huaxiang and Splink each run in a fresh process, so each reports its own peak memory.
 
 Usage: python benchmarks/identity.py [--people 750000] [--dir /tmp/hx-identity] [--seed 42]
 """

@@ -26,7 +26,7 @@ def test_ids_derive_from_the_smallest_record_and_survive_rebuilds(shop):
     ids = {k: customer_of(ws, "crm", k) for k in ("C1", "C2", "C3")}
     assert ids == {k: _derived("crm", k) for k in ("C1", "C2", "C3")}
     assert customer_of(ws, "store", "M1") == ids["C1"]
-    again = ws.identity.build()
+    again = ws.identity.build(full=True)  # a full rebuild: every id kept
     assert {k: customer_of(ws, "crm", k) for k in ids} == ids
     assert (first.build, again.build) == (1, 2)
     assert (again.counts["new_ids"], again.counts["kept_ids"], again.counts["merged_ids"]) == (0, 3, 0)
