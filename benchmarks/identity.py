@@ -10,7 +10,7 @@ generated: identity resolution here is of customer records only.
 Untimed: generating and importing the files (``ws.ingest.load``). Timed, one after the other:
 
 * **huaxiang**: ``ws.identity.train()`` (record features, EM without labels), then
-  ``ws.identity.build()`` (identifiers, guard-railed deterministic links, Splink scoring of the
+  ``ws.identity.build(full=True)`` (identifiers, guard-railed deterministic links, Splink scoring of the
   blocked pairs, linking, stable ids, golden records: one transaction). Then, for comparison, a
   build with ``probabilistic: {enabled: false}`` in identity.yml (deterministic links only).
 * **splink_default**: Splink alone, as its README quickstart sets it up, on the same records
@@ -101,7 +101,7 @@ def huaxiang_resolution(ws: huaxiang.Workspace, truth: Path) -> dict:
     started = time.perf_counter()
     model = ws.identity.train()
     trained = time.perf_counter()
-    result = ws.identity.build()
+    result = ws.identity.build(full=True)
     built = time.perf_counter()
     quality = scored(ws.warehouse.raw, truth, RESOLVED)
     return {"train_s": round(trained - started, 2), "build_s": round(built - trained, 2),
@@ -116,7 +116,7 @@ def deterministic_only(ws: huaxiang.Workspace, truth: Path) -> dict:
     rules.write_text(rules.read_text(encoding="utf-8") + "\nprobabilistic:\n  enabled: false\n", encoding="utf-8")
     ws.apply()
     started = time.perf_counter()
-    result = ws.identity.build()
+    result = ws.identity.build(full=True)
     seconds = time.perf_counter() - started
     quality = scored(ws.warehouse.raw, truth, RESOLVED)
     return {"build_s": round(seconds, 2), "customers": result.counts["customers"],
