@@ -149,7 +149,7 @@ FEATURES = ("name", "name_pinyin", "gender", "birth_date", "phone", "phone_last4
 #: Blocking rules (which pairs are compared at all): records agreeing on every feature of a rule.
 DEFAULT_BLOCKING = (
     ("name_pinyin", "birth_date"), ("name_pinyin", "phone_last4"), ("birth_date", "phone_last4"),
-    ("name_pinyin", "city"), ("birth_date", "district"), ("email_local",),
+    ("name_pinyin", "city"), ("birth_date", "district"),
 )
 
 
@@ -202,7 +202,7 @@ class Probabilistic(BaseModel):
 
 
 #: bump when the features or comparisons of ``huaxiang.identity.probabilistic`` change
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 
 
 class BlockList(BaseModel):

@@ -151,19 +151,27 @@ def write_edges(con: duckdb.DuckDBPyConnection, build: int) -> None:
 
     Values refused by a check give no edge, even between records that other evidence joined.
     """
-    con.execute(f"""INSERT INTO identity_edges
+    # refused values first, as a table: an anti join, not a NOT EXISTS per identifier
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _idn_refused AS
+        SELECT DISTINCT identifier_type, value FROM identity_conflicts WHERE build = {build}""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _idn_new_edges AS
         WITH carried AS (
-            SELECT i.identifier_type, i.value, i.node, n.source, n.source_key, r.customer_id
+            SELECT i.identifier_type, i.value, i.node, r.customer_id
             FROM _idn_ids i JOIN _idn_nodes n USING (node) JOIN customer_records r USING (source, source_key)
-            WHERE NOT EXISTS (SELECT 1 FROM identity_conflicts c WHERE c.build = {build}
-                              AND c.identifier_type = i.identifier_type AND c.value = i.value)),
+            ANTI JOIN _idn_refused f ON f.identifier_type = i.identifier_type AND f.value = i.value),
         anchored AS (
             SELECT *, min(node) OVER w AS anchor_node, min(customer_id) OVER w AS first_customer,
                    max(customer_id) OVER w AS last_customer
             FROM carried WINDOW w AS (PARTITION BY identifier_type, value))
-        SELECT b.customer_id, a.source, a.source_key, b.source, b.source_key, b.identifier_type, b.value,
-               CASE b.identifier_type WHEN '{MANUAL}' THEN 'manual' WHEN '{PROBABILISTIC}' THEN 'probabilistic'
-                    ELSE 'deterministic' END, m.match_weight, m.evidence, {build}
-        FROM anchored b JOIN _idn_nodes a ON a.node = b.anchor_node
-        LEFT JOIN identity_matches m ON b.identifier_type = '{PROBABILISTIC}' AND m.value = b.value
-        WHERE b.node <> b.anchor_node AND b.first_customer = b.last_customer""")
+        SELECT customer_id, anchor_node, node, identifier_type, value FROM anchored
+        WHERE node <> anchor_node AND first_customer = last_customer""")
+    # two statements: an outer join on "type is probabilistic and value matches" is not a hash join
+    edge = """SELECT e.customer_id, a.source, a.source_key, b.source, b.source_key, e.identifier_type, e.value, {rule},
+                     {weight}, {evidence}, {build}
+              FROM _idn_new_edges e JOIN _idn_nodes a ON a.node = e.anchor_node JOIN _idn_nodes b ON b.node = e.node"""
+    rule = f"CASE e.identifier_type WHEN '{MANUAL}' THEN 'manual' ELSE 'deterministic' END"
+    con.execute("INSERT INTO identity_edges " + edge.format(rule=rule, weight="NULL", evidence="NULL", build=build)
+                + f" WHERE e.identifier_type <> '{PROBABILISTIC}'")
+    con.execute("INSERT INTO identity_edges "
+                + edge.format(rule=f"'{PROBABILISTIC}'", weight="m.match_weight", evidence="m.evidence", build=build)
+                + f" JOIN identity_matches m ON m.value = e.value WHERE e.identifier_type = '{PROBABILISTIC}'")

@@ -116,11 +116,11 @@ def _comparisons() -> list:
             label(cll.ExactMatchLevel("phone_last4"), "same_last4"),
             label(cll.ElseLevel(), "different"),
         ]),
-        custom("email", "e-mail: exact, same local part, similar local part", [
+        # Not the local part: in China it is mostly the pinyin of the name (zhangwei88@qq.com), so it
+        # repeats the name's evidence; EM then takes namesakes for one person.
+        custom("email", "e-mail: exact", [
             cll.NullLevel("email"),
             label(cll.ExactMatchLevel("email"), "exact"),
-            label(cll.ExactMatchLevel("email_local"), "same_local_part"),
-            label(cll.JaroWinklerLevel("email_local", 0.9), "similar_local_part"),
             label(cll.ElseLevel(), "different"),
         ]),
         custom("address", "address: exact, same district and similar street, same district, city, province", [
@@ -245,6 +245,7 @@ def floor_m(model: dict[str, Any]) -> dict[str, Any]:
     level's m towards 0: one comparison would then veto any match with a weight of −100 or more.
     A floor bounds what one disagreement can say (log2(0.001 / u): about −10 for "different"), so
     the other comparisons still count. Levels EM could not observe get the floor too, not a guess.
+    A floored level gets u of at least the floor too: it may weigh against a match, never for it.
     A level random sampling never met (no u) says nothing either way: its u is set to its m (weight 0).
     """
     for comp in model["comparisons"]:
@@ -253,6 +254,10 @@ def floor_m(model: dict[str, Any]) -> dict[str, Any]:
                 continue
             if (level.get("m_probability") or 0) < M_FLOOR:
                 level["m_probability"] = M_FLOOR
+                # EM saw (almost) no true pair at this level: it may count against a match, never for
+                # it (a rare level, e-mails with the same local part at another domain, would otherwise
+                # weigh +8 on the strength of the floor alone)
+                level["u_probability"] = max(level.get("u_probability") or 0, M_FLOOR)
             if not level.get("u_probability"):
                 level["u_probability"] = level["m_probability"]
     return model
