@@ -145,7 +145,7 @@ BAND = ["C1,陈静,女,,13812345678,,", "C2,陈静,女,,13987655678,,"]
 
 
 def _band_workspace(shop_with_model):
-    ws = shop_with_model(BAND)
+    ws = shop_with_model(BAND, identity_yml="probabilistic: {review_above: -100}\n")  # keep every scored pair
     ws.identity.build()
     weight, = [w for (w,) in ws.warehouse.raw.execute("SELECT match_weight FROM identity_matches").fetchall()]
     write(ws.root / "identity.yml", f"probabilistic: {{review_above: {weight - 1}, link_above: {weight + 1}}}\n")
