@@ -205,11 +205,11 @@ def train(wh: Warehouse, config: Probabilistic) -> tuple[dict[str, Any], dict[st
             ["l.phone = r.phone", "l.email = r.email", "l.name_pinyin = r.name_pinyin AND l.birth_date = r.birth_date"],
             recall=0.7)
         t.estimate_u_using_random_sampling(max_pairs=config.training_pairs, seed=1)
-        # two sessions: each estimates m of the comparisons it does not block on. On small or very
+        # three sessions: each estimates m of the comparisons it does not block on. On small or very
         # clean data an m can underflow to 0, which Splink refuses: that session then leaves the
         # values as they were (the floor below applies) and the summary says so.
         sessions = {}
-        for column in ("name_pinyin", "birth_date"):
+        for column in EM_BLOCKS:
             before = sp.linker.misc.save_model_to_json()
             try:
                 t.estimate_parameters_using_expectation_maximisation(
@@ -221,7 +221,7 @@ def train(wh: Warehouse, config: Probabilistic) -> tuple[dict[str, Any], dict[st
                 sp.reset(before)
         if "ok" not in sessions.values():
             raise TrainingFailed(sessions)
-        model = floor_m(sp.linker.misc.save_model_to_json())
+        model = floor_m(sp.linker.misc.save_model_to_json(), 1 / config.training_pairs)
     finally:
         sp.close()
     return model, {**summarize(model), "em_sessions": sessions}
@@ -234,11 +234,15 @@ class TrainingFailed(RuntimeError):
         self.sessions = sessions
 
 
+#: EM sessions, each blocked on one feature: every comparison is estimated in at least two of them,
+#: so a session that fails (an m underflows) leaves no comparison untrained
+EM_BLOCKS = ("name_pinyin", "birth_date", "phone")
+
 #: the smallest m probability a trained level keeps (see ``floor_m``)
 M_FLOOR = 0.001
 
 
-def floor_m(model: dict[str, Any]) -> dict[str, Any]:
+def floor_m(model: dict[str, Any], unseen_u: float) -> dict[str, Any]:
     """Raise every m probability below ``M_FLOOR`` (or never observed in training) to it.
 
     EM on clean data sees almost no true pairs that disagree on, say, the province, and drives that
@@ -246,7 +250,7 @@ def floor_m(model: dict[str, Any]) -> dict[str, Any]:
     A floor bounds what one disagreement can say (log2(0.001 / u): about −10 for "different"), so
     the other comparisons still count. Levels EM could not observe get the floor too, not a guess.
     A floored level gets u of at least the floor too: it may weigh against a match, never for it.
-    A level random sampling never met (no u) says nothing either way: its u is set to its m (weight 0).
+    A level random sampling never met in its N pairs (no u) gets u = 1/N, an upper bound.
     """
     for comp in model["comparisons"]:
         for level in comp["comparison_levels"]:
@@ -259,7 +263,7 @@ def floor_m(model: dict[str, Any]) -> dict[str, Any]:
                 # weigh +8 on the strength of the floor alone)
                 level["u_probability"] = max(level.get("u_probability") or 0, M_FLOOR)
             if not level.get("u_probability"):
-                level["u_probability"] = level["m_probability"]
+                level["u_probability"] = unseen_u
     return model
 
 
