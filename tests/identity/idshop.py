@@ -22,17 +22,34 @@ CRM_HEADER = "客户编号,姓名,性别,生日,手机号,邮箱,会员号\n"
 STORE_HEADER = "会员号,姓名,性别,生日,手机号\n"
 
 
-def load(ws, crm: list[str] = (), store: list[str] = (), events: list[dict] = ()) -> None:
+def load(ws, crm: list[str] = (), store: list[str] = (), events: list[dict] = (), *,
+         crm_header: str = CRM_HEADER, store_header: str = STORE_HEADER) -> None:
+    """Write the rows under the headers and import them (sources ``crm``, ``store``, ``web``)."""
     if crm:
-        write(ws.root / "data/crm.csv", CRM_HEADER + "\n".join(crm) + "\n")
+        write(ws.root / "data/crm.csv", crm_header + "\n".join(crm) + "\n")
         ws.ingest.load("crm")
     if store:
-        write(ws.root / "data/store.csv", STORE_HEADER + "\n".join(store) + "\n")
+        write(ws.root / "data/store.csv", store_header + "\n".join(store) + "\n")
         ws.ingest.load("store")
     if events:
         write(ws.root / "data/web.jsonl", "".join(json.dumps({**_EVENT, **e}) + "\n"
                                                   for e in events))
         ws.ingest.load("web")
+
+
+def cli(root, columns: int = 200, timeout: int = 300):
+    """run(*args, lang="en"): ``huaxiang --lang <lang> identity <args> -w <root>`` in a real process."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": str(columns)}
+
+    def run(*args: str, lang: str = "en") -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "huaxiang.cli", "--lang", lang, "identity", *args, "-w", str(root)],
+                              env=env, capture_output=True, text=True, timeout=timeout)
+
+    return run
 
 
 def customers(ws) -> list[list[str]]:

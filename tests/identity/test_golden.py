@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 
 import pytest
 from helpers import write
-from idshop import customer_of, rules_problem
+from idshop import cli, customer_of, load, rules_problem
 
 
 CRM = {"kind": "customers", "format": "csv", "path": "data/crm.csv", "key": ["crm_id"],
@@ -30,20 +27,11 @@ def golden_shop(make_ws):
         if identity_yml is not None:
             write(ws.root / "identity.yml", identity_yml)
             ws.apply()
-        load(ws, crm, store)
+        load(ws, crm, store, crm_header=CRM_HEADER, store_header=STORE_HEADER)
         ws.identity.build()
         return ws
 
     return make
-
-
-def load(ws, crm: list[str] = (), store: list[str] = ()) -> None:
-    if crm:
-        write(ws.root / "data/crm.csv", CRM_HEADER + "\n".join(crm) + "\n")
-        ws.ingest.load("crm")
-    if store:
-        write(ws.root / "data/store.csv", STORE_HEADER + "\n".join(store) + "\n")
-        ws.ingest.load("store")
 
 
 def picked(ws, query: str, field: str) -> tuple:
@@ -117,7 +105,7 @@ def test_the_golden_record_follows_a_merge_after_a_rebuild(golden_shop):
                       "C2,王伟,男,,w@x.cn,,,天河路1号,,2024-02-01 10:00:00"])
     c1, c2 = customer_of(ws, "crm", "C1"), customer_of(ws, "crm", "C2")
     assert picked(ws, c1, "address") == (None, None, "longest") and c1 != c2
-    load(ws, crm=["C3,王伟,男,13800138000,w@x.cn,,,,,2024-03-01 10:00:00"])  # joins C1 and C2
+    load(ws, crm=["C3,王伟,男,13800138000,w@x.cn,,,,,2024-03-01 10:00:00"], crm_header=CRM_HEADER)  # joins C1 and C2
     ws.identity.build()
     survivor = customer_of(ws, "crm", "C3")
     record, = ws.identity.golden(c2)  # the merged id still resolves, to the survivor's golden record
@@ -149,16 +137,11 @@ def test_cli_identity_golden(golden_shop):
     ws = golden_shop(["C1,王伟,男,13800138000,,M1,,天河路1号,,2024-01-01 10:00:00"], ["M1,王玮,,,"])
     root = ws.root
     ws.close()
-    env = {**os.environ, "COLUMNS": "200"}
-
-    def run(query: str, lang: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "huaxiang.cli", "--lang", lang, "identity", "golden", query,
-                               "-w", str(root)], env=env, capture_output=True, text=True, timeout=120)
-
-    en = run("M1", "en")
+    run = cli(root)
+    en = run("golden", "M1")
     assert en.returncode == 0, en.stderr
     assert "Golden record" in en.stdout and "天河路1号" in en.stdout and "crm/C1" in en.stdout
     assert "longest" in en.stdout and "most frequent" in en.stdout
-    zh = run("13800138000", "zh")
+    zh = run("golden", "13800138000", lang="zh")
     assert zh.returncode == 0 and "黄金记录" in zh.stdout and "最长非空" in zh.stdout and "来源优先" not in zh.stdout
-    assert run("nobody", "en").returncode == 0
+    assert run("golden", "nobody").returncode == 0

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 
 import pytest
-from idshop import customer_of, customers, load, rules_problem
+from idshop import cli, customer_of, customers, load, rules_problem
 from helpers import write
 
 from huaxiang.identity import IdentityNotBuilt
@@ -131,11 +128,7 @@ def test_cli_identity_build_lookup_explain(shop):
     ws = shop(ROWS, ["M1,王伟,男,1990-01-05,13800138000"])
     root = ws.root
     ws.close()
-    env = {**os.environ, "COLUMNS": "200"}
-
-    def run(*args: str, lang: str = "en") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "huaxiang.cli", "--lang", lang, "identity", *args, "-w", str(root)],
-                              env=env, capture_output=True, text=True, timeout=120)
+    run = cli(root, columns=200)
 
     early = run("lookup", "13800138000")
     assert early.returncode == 1 and "run `huaxiang identity build` first" in early.stderr

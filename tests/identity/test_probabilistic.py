@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import write
-from idshop import customer_of, customers
+from idshop import cli, customer_of, customers
 
 import huaxiang
 from huaxiang import identity
@@ -186,18 +186,10 @@ def test_thresholds_are_checked(shop):
 
 
 def test_cli_model_explain_and_review_show_weights_and_evidence(shop_with_model):
-    import os
-    import subprocess
-    import sys
-
     ws = shop_with_model(TYPO_CRM, TYPO_STORE)
     root = ws.root
     ws.close()
-    env = {**os.environ, "COLUMNS": "200"}
-
-    def run(*args: str, lang: str = "en") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "huaxiang.cli", "--lang", lang, "identity", *args, "-w", str(root)],
-                              env=env, capture_output=True, text=True, timeout=300)
+    run = cli(root, columns=200)
 
     shown = run("model")
     assert shown.returncode == 0 and "Probabilistic model 1" in shown.stdout and "same pinyin" in shown.stdout

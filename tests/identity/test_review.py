@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 
 import pytest
-from idshop import customer_of, customers, load
+from idshop import cli, customer_of, customers, load
 
 from huaxiang.identity import DecisionError
 
@@ -157,11 +154,7 @@ def test_cli_review_accept_reject_split_in_zh_and_en(shop):
     family, sisters = sorted(ws.identity.review(), key=lambda i: i.value, reverse=True)
     root = ws.root
     ws.close()
-    env = {**os.environ, "COLUMNS": "250"}
-
-    def run(*args: str, lang: str = "en") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "huaxiang.cli", "--lang", lang, "identity", *args, "-w", str(root)],
-                              env=env, capture_output=True, text=True, timeout=120)
+    run = cli(root, columns=250)
 
     listed = run("review", lang="zh")
     assert listed.returncode == 0 and "待审核：2 项" in listed.stdout

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -269,8 +270,6 @@ def floor_m(model: dict[str, Any], unseen_u: float) -> dict[str, Any]:
 
 def summarize(model: dict[str, Any]) -> dict[str, Any]:
     """Per comparison, per level: m, u and the match weight it adds (what `identity model` shows)."""
-    import math
-
     out: dict[str, Any] = {"prior_match_probability": model.get("probability_two_random_records_match")}
     for comp in model["comparisons"]:
         levels = []
