@@ -193,7 +193,9 @@ def test_cli_model_explain_and_review_show_weights_and_evidence(shop_with_model)
 
     shown = run("model")
     assert shown.returncode == 0 and "Probabilistic model 1" in shown.stdout and "same pinyin" in shown.stdout
-    assert run("build").returncode == 0
+    built = run("build")
+    assert built.returncode == 0 and "pairs linked by the probabilistic model" in built.stdout
+    assert "count." not in built.stdout  # every count has a label
     why = run("explain", "M1", lang="zh")
     assert why.returncode == 0 and "匹配权重" in why.stdout and "姓名 拼音相同" in why.stdout
     trained = run("train")  # two records: too few to train here
