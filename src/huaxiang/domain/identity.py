@@ -202,7 +202,7 @@ class Probabilistic(BaseModel):
 
 
 #: bump when the features or comparisons of ``huaxiang.identity.probabilistic`` change
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 
 
 class BlockList(BaseModel):

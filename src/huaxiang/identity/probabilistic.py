@@ -23,6 +23,8 @@ library levels, which it renders for DuckDB and Spark alike.
 
 from __future__ import annotations
 
+import copy
+
 import json
 import logging
 import math
@@ -197,8 +199,6 @@ class Splink:
 
 def train(wh: Warehouse, config: Probabilistic) -> tuple[dict[str, Any], dict[str, Any]]:
     """Estimate a model from ``_idn_features`` without labels; returns (Splink model JSON, summary)."""
-    from splink import block_on
-
     sp = Splink.open(wh, settings(config))
     try:
         t = sp.linker.training
@@ -206,26 +206,61 @@ def train(wh: Warehouse, config: Probabilistic) -> tuple[dict[str, Any], dict[st
             ["l.phone = r.phone", "l.email = r.email", "l.name_pinyin = r.name_pinyin AND l.birth_date = r.birth_date"],
             recall=0.7)
         t.estimate_u_using_random_sampling(max_pairs=config.training_pairs, seed=1)
-        # three sessions: each estimates m of the comparisons it does not block on. On small or very
-        # clean data an m can underflow to 0, which Splink refuses: that session then leaves the
-        # values as they were (the floor below applies) and the summary says so.
-        sessions = {}
-        for column in EM_BLOCKS:
-            before = sp.linker.misc.save_model_to_json()
-            try:
-                t.estimate_parameters_using_expectation_maximisation(
-                    block_on(column), estimate_without_term_frequencies=True,
-                    fix_probability_two_random_records_match=True)
-                sessions[column] = "ok"
-            except ValueError as exc:  # a failed session leaves the model half-updated: go back
-                sessions[column] = f"skipped: {exc}"[:300]
-                sp.reset(before)
-        if "ok" not in sessions.values():
+        base = sp.linker.misc.save_model_to_json()
+        sessions, estimates = {}, []
+        for block in EM_BLOCKS:
+            outcome, trained = _em_session(sp, base, block)
+            sessions["+".join(block)] = outcome
+            if trained is not None:
+                estimates.append(trained)
+        if not estimates:
             raise TrainingFailed(sessions)
-        model = floor_m(sp.linker.misc.save_model_to_json(), 1 / config.training_pairs)
+        model = floor_m(combine_m(base, estimates), 1 / config.training_pairs)
     finally:
         sp.close()
     return model, {**summarize(model), "em_sessions": sessions}
+
+
+def _em_session(sp: Splink, base: dict[str, Any], block: tuple[str, ...]) -> tuple[str, dict[str, Any] | None]:
+    """One EM session from ``base`` (u estimated, m untrained), blocked on ``block``: (outcome, model or None)."""
+    from splink import block_on
+
+    sp.reset(base)
+    try:
+        sp.linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*block), estimate_without_term_frequencies=True, fix_probability_two_random_records_match=True)
+    except ValueError as exc:  # an m underflowed: Splink refuses the values
+        return f"skipped: {exc}"[:300], None
+    trained = sp.linker.misc.save_model_to_json()
+    reversed_ = [c["output_column_name"] for c in trained["comparisons"] if _degenerate(c)]
+    if reversed_:
+        return f"skipped: converged on a class that disagrees more than it agrees on {', '.join(reversed_)}", None
+    return "ok", trained
+
+
+def _degenerate(comparison: dict[str, Any]) -> bool:
+    """True when EM's "match" class is more likely to disagree than to agree (exact level's m below the else level's).
+
+    That is not a class of true matches but of look-alikes (a family sharing a phone, people born on one
+    day in one city): averaging it in would teach the model that agreement means nothing.
+    """
+    levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+    top, other = levels[0].get("m_probability"), levels[-1].get("m_probability")
+    return top is not None and other is not None and top < other
+
+
+def combine_m(base: dict[str, Any], sessions: list[dict[str, Any]]) -> dict[str, Any]:
+    """``base`` with each level's m the mean of the sessions that estimated it (as Splink combines sessions)."""
+    model = copy.deepcopy(base)
+    for i, comp in enumerate(model["comparisons"]):
+        for j, level in enumerate(comp["comparison_levels"]):
+            if level.get("is_null_level"):
+                continue
+            seen = [s["comparisons"][i]["comparison_levels"][j].get("m_probability") for s in sessions]
+            seen = [m for m in seen if m is not None]
+            if seen:
+                level["m_probability"] = sum(seen) / len(seen)
+    return model
 
 
 class TrainingFailed(RuntimeError):
@@ -235,9 +270,12 @@ class TrainingFailed(RuntimeError):
         self.sessions = sessions
 
 
-#: EM sessions, each blocked on one feature: every comparison is estimated in at least two of them,
-#: so a session that fails (an m underflows) leaves no comparison untrained
-EM_BLOCKS = ("name_pinyin", "birth_date", "phone")
+#: EM sessions, each from the same starting point and blocked on two features, so that most pairs
+#: in a block are true matches even among a million records (blocked on birth date alone, EM at a
+#: million records converges on "born on the same day" instead of "the same person"). Every
+#: comparison is estimated by at least one session: name by the second, birth date by the third,
+#: address by the first.
+EM_BLOCKS = (("name_pinyin", "birth_date"), ("birth_date", "city"), ("name_pinyin", "city"))
 
 #: the smallest m probability a trained level keeps (see ``floor_m``)
 M_FLOOR = 0.001
