@@ -11,6 +11,8 @@ from pydantic import BaseModel, ValidationError
 
 from huaxiang.domain.identity import IdentityRules
 from huaxiang.domain.sources import InvalidKey, Source
+from huaxiang.domain.tags import Segment, Tag, TagCategory
+from huaxiang.domain.traits import Trait
 from huaxiang.domain.workspace import WorkspaceConfig
 
 CONFIG_FILE = "huaxiang.yml"
@@ -29,8 +31,21 @@ def register_file(kind: str, file: str, model: type[BaseModel]) -> None:
     FILES[kind] = (file, model)
 
 
+#: folder -> list key in its files -> (definition kind, model of one item). A file such as
+#: ``traits/transactional.yml`` holds ``traits: [...]``; each item is its own definition.
+COLLECTIONS: dict[str, dict[str, tuple[str, type[BaseModel]]]] = {}
+
+
+def register_collection(kind: str, folder: str, key: str, model: type[BaseModel]) -> None:
+    COLLECTIONS.setdefault(folder, {})[key] = (kind, model)
+
+
 register_kind("source", "sources", Source)
 register_file("identity", "identity.yml", IdentityRules)
+register_collection("trait", "traits", "traits", Trait)
+register_collection("tag_category", "tags", "categories", TagCategory)
+register_collection("tag", "tags", "tags", Tag)
+register_collection("segment", "segments", "segments", Segment)
 
 
 @dataclass
@@ -128,6 +143,8 @@ def load_folder(root: Path) -> Folder:
                 continue
             found[name] = Loaded(kind, name, rel, item)
         folder.definitions[kind] = found
+    for sub, keys in COLLECTIONS.items():
+        problems += _load_collections(root, sub, keys, folder)
     for kind, (file, model) in FILES.items():
         folder.definitions[kind] = {}
         try:
@@ -139,3 +156,44 @@ def load_folder(root: Path) -> Folder:
     if problems:
         raise DefinitionError(problems)
     return folder
+
+
+def _load_collections(root: Path, sub: str, keys: dict[str, tuple[str, type[BaseModel]]], folder: Folder) -> list[Problem]:
+    """Every item of every list in ``sub/*.yml``, one definition each, named by its ``name``."""
+    problems: list[Problem] = []
+    for kind, _ in keys.values():
+        folder.definitions.setdefault(kind, {})
+    for path in sorted((root / sub).glob("*.y*ml")):
+        rel = str(path.relative_to(root))
+        try:
+            data = read_yaml(path, root)
+        except DefinitionError as exc:
+            problems += exc.problems
+            continue
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(rel, "", f"expected a mapping with {' / '.join(keys)}: a list each"))
+            continue
+        for key in data:
+            if key not in keys:
+                problems.append(Problem(rel, str(key), f"unknown key; expected {', '.join(keys)}"))
+        for key, (kind, model) in keys.items():
+            items = data.get(key) or []
+            if not isinstance(items, list):
+                problems.append(Problem(rel, key, "expected a list"))
+                continue
+            found = folder.definitions[kind]
+            for i, raw in enumerate(items):
+                where = f"{key}[{i}]"
+                try:
+                    item = validate(model, raw, rel)
+                except DefinitionError as exc:
+                    problems += [Problem(p.file, f"{where}.{p.key}" if p.key else where, p.message) for p in exc.problems]
+                    continue
+                name = item.name  # type: ignore[attr-defined]
+                if name in found:
+                    problems.append(Problem(rel, f"{where}.name", f"{name!r} is already defined in {found[name].file}"))
+                    continue
+                found[name] = Loaded(kind, name, rel, item)
+    return problems
