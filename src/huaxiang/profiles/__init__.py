@@ -1,0 +1,1 @@
+"""Profiles: fact tables with their customers, the profile build (traits), tags and segments."""
