@@ -91,6 +91,34 @@ identity_models = sa.Table(
     sa.Column("summary", sa.JSON, nullable=False),  # per comparison level: m, u, match weight
 )
 
+#: profile builds, newest last: the small history trends are drawn from (build id, time, counts)
+profile_builds = sa.Table(
+    "profile_builds", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # full | incremental | snapshot
+    sa.Column("engine", sa.String(20), nullable=False),  # duckdb | spark
+    sa.Column("as_of", sa.DateTime, nullable=False),
+    sa.Column("table_name", sa.String(100), nullable=False),  # profiles, or the snapshot's table
+    sa.Column("status", sa.String(20), nullable=False),  # running | succeeded | failed
+    sa.Column("counts", sa.JSON),
+)
+
+#: tags people assign by hand (who and when), kept here so a rebuilt warehouse keeps them
+manual_tags = sa.Table(
+    "manual_tags", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("customer_id", sa.String(40), nullable=False, index=True),
+    sa.Column("tag", sa.String(200), nullable=False, index=True),
+    sa.Column("assigned_by", sa.String(200), nullable=False),
+    sa.Column("assigned_at", sa.DateTime, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("removed_by", sa.String(200)),
+    sa.Column("removed_at", sa.DateTime),
+)
+
 _APPEND_ONLY = [
     "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
@@ -245,6 +273,60 @@ class Catalog:
         with self.engine.connect() as conn:
             row = conn.execute(q).first()
         return dict(row._mapping) if row else None
+
+    # ---- profile builds -----------------------------------------------------------------------
+    def start_profile_build(self, kind: str, engine: str, as_of: datetime, table_name: str) -> int:
+        row = {"started_at": now(), "actor": current_actor(), "kind": kind, "engine": engine, "as_of": as_of,
+               "table_name": table_name, "status": "running"}
+        with self.engine.begin() as conn:
+            return conn.execute(profile_builds.insert().values(**row)).inserted_primary_key[0]
+
+    def finish_profile_build(self, build: int, status: str, counts: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(profile_builds.update().where(profile_builds.c.id == build)
+                         .values(finished_at=now(), status=status, counts=counts))
+            self._audit(conn, current_actor(), f"profiles.build.{status}", f"profile_build/{build}", counts)
+
+    def profile_builds(self, limit: int = 20, *, status: str | None = None, table_name: str | None = None) -> list[dict[str, Any]]:
+        """Newest first."""
+        q = sa.select(profile_builds).order_by(profile_builds.c.id.desc()).limit(limit)
+        if status:
+            q = q.where(profile_builds.c.status == status)
+        if table_name:
+            q = q.where(profile_builds.c.table_name == table_name)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    # ---- manual tags --------------------------------------------------------------------------
+    def assign_tag(self, customer_id: str, tag: str, *, note: str = "", actor: str | None = None) -> bool:
+        """Give ``customer_id`` the manual ``tag``; False if they already have it."""
+        actor = actor or current_actor()
+        with self.engine.begin() as conn:
+            if conn.execute(sa.select(manual_tags.c.id).where(
+                    manual_tags.c.customer_id == customer_id, manual_tags.c.tag == tag,
+                    manual_tags.c.removed_at.is_(None))).first():
+                return False
+            conn.execute(manual_tags.insert().values(customer_id=customer_id, tag=tag, assigned_by=actor,
+                                                     assigned_at=now(), note=note))
+            self._audit(conn, actor, "tags.assign", f"customer/{customer_id}", {"tag": tag, "note": note})
+        return True
+
+    def remove_tag(self, customer_id: str, tag: str, *, actor: str | None = None) -> bool:
+        actor = actor or current_actor()
+        with self.engine.begin() as conn:
+            done = conn.execute(manual_tags.update().where(
+                manual_tags.c.customer_id == customer_id, manual_tags.c.tag == tag,
+                manual_tags.c.removed_at.is_(None)).values(removed_by=actor, removed_at=now())).rowcount
+            if done:
+                self._audit(conn, actor, "tags.remove", f"customer/{customer_id}", {"tag": tag})
+        return bool(done)
+
+    def manual_tags(self) -> list[dict[str, Any]]:
+        """Current manual assignments: customer_id, tag, assigned_by, assigned_at, note."""
+        q = sa.select(manual_tags.c.customer_id, manual_tags.c.tag, manual_tags.c.assigned_by,
+                      manual_tags.c.assigned_at, manual_tags.c.note).where(manual_tags.c.removed_at.is_(None))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q.order_by(manual_tags.c.id))]
 
     # ---- audit ------------------------------------------------------------------------------
     def audit(self, action: str, target: str, details: dict[str, Any] | None = None, actor: str | None = None) -> None:

@@ -1,0 +1,201 @@
+"""Traits -> Ibis expressions: one aggregation pass per fact table, derived traits as projections.
+
+Nothing runs here: ``profile_expr`` returns one Ibis table expression (customer_id + a column per
+trait) that the engine executes on DuckDB or Spark.
+
+* Aggregated traits over one table compile into a single ``GROUP BY customer_id`` with conditional
+  aggregates (``sum(x) FILTER (WHERE window and where)``). ``most_frequent`` and ``top_k`` need the
+  counts per value first, so each adds one grouped pass over the rows it reads; ties go to the
+  smaller value, so both engines agree.
+* ``first`` / ``last`` take the value at the earliest / latest ``at`` (``arg_min`` / ``min_by``).
+* Windows are relative to ``as_of``: ``window: 90d`` reads rows with ``as_of - 90d <= at <= as_of``;
+  no trait ever reads a row dated after ``as_of``, which is what makes a snapshot as of a past time
+  free of leakage.
+* Time decay weighs a row by ``0.5 ** (age in days / half-life in days)``.
+* Customers without rows get 0 from count, sum, count_distinct and share's numerator; null otherwise.
+* Derived traits are projections in dependency order, one ``mutate`` per level of the graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable
+
+import ibis
+import ibis.expr.types as ir
+
+from huaxiang.compile.conditions import Context, compile_value
+from huaxiang.domain.conditions import parse
+from huaxiang.domain.traits import Aggregate, Trait, parse_duration
+
+SECONDS_PER_DAY = 86_400.0
+#: the type each trait is cast to, in Ibis spelling
+IBIS_DTYPE = {"string": "string", "int64": "int64", "float64": "float64", "boolean": "boolean", "date": "date",
+              "timestamp": "timestamp", "list<string>": "array<string>"}
+ZERO_WHEN_EMPTY = ("count", "sum", "count_distinct")
+
+
+@dataclass
+class Inputs:
+    """What a profile build reads: the golden records and the fact tables (with customer_id and at)."""
+
+    golden: ir.Table
+    facts: dict[str, ir.Table]
+    ctx: Context
+
+
+def _cond(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.BooleanValue:
+    cond = t.at <= ibis.literal(ctx.as_of)
+    if agg.window is not None:
+        cond &= t.at >= ibis.literal(ctx.as_of - agg.window.start)
+        if agg.window.end:
+            cond &= t.at <= ibis.literal(ctx.as_of - agg.window.end)
+    if agg.where:
+        cond &= compile_value(parse(agg.where), t, ctx).fill_null(False)
+    return cond
+
+
+def _age_days(t: ir.Table, ctx: Context) -> ir.FloatingValue:
+    as_of = ibis.literal(ctx.as_of).epoch_seconds()
+    return (as_of - t.at.epoch_seconds()).cast("float64") / SECONDS_PER_DAY
+
+
+def _decay(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.FloatingValue | None:
+    if not agg.half_life:
+        return None
+    half = parse_duration(agg.half_life).total_seconds() / SECONDS_PER_DAY
+    return ibis.literal(0.5) ** (_age_days(t, ctx) / half)
+
+
+def _value(t: ir.Table, text: str | None, ctx: Context) -> ir.Value:
+    return compile_value(parse(text), t, ctx) if text else ibis.literal(1)
+
+
+def _metric(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.Scalar:
+    """One conditional aggregate of the table's single pass."""
+    cond = _cond(t, agg, ctx)
+    fn = agg.function
+    if fn == "count":
+        return t.count(where=cond)
+    value = _value(t, agg.column, ctx)
+    if fn == "sum":
+        decay = _decay(t, agg, ctx)
+        return (value * decay if decay is not None else value).sum(where=cond)
+    if fn in ("avg", "min", "max"):
+        return getattr(value, {"avg": "mean", "min": "min", "max": "max"}[fn])(where=cond)
+    if fn == "count_distinct":
+        return value.nunique(where=cond)
+    if fn in ("first", "last"):
+        return getattr(value, "argmin" if fn == "first" else "argmax")(t.at, where=cond & value.notnull())
+    if fn == "share":
+        hit = compile_value(parse(agg.of), t, ctx).fill_null(False)
+        if not agg.weight:
+            return ibis.cases((hit, 1.0), else_=0.0).sum(where=cond) / t.count(where=cond)
+        weight = _value(t, agg.weight, ctx).cast("float64")
+        return ibis.cases((hit, weight), else_=0.0).sum(where=cond) / weight.sum(where=cond)
+    raise ValueError(f"{fn} is not a single-pass aggregate")
+
+
+def _ranked(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.Table:
+    """``(customer_id, _v, _r)``: each value's rank by weight within the customer (0 = most), ties by value."""
+    weight = _value(t, agg.weight, ctx).cast("float64")
+    decay = _decay(t, agg, ctx)
+    if decay is not None:
+        weight = weight * decay
+    value = _value(t, agg.column, ctx).cast("string")
+    rows = t.filter(_cond(t, agg, ctx) & value.notnull()).select("customer_id", _v=value, _w=weight)
+    per_value = rows.group_by(["customer_id", "_v"]).aggregate(_s=rows._w.sum())
+    rank = ibis.row_number().over(group_by=per_value.customer_id, order_by=[per_value._s.desc(), per_value._v.asc()])
+    return per_value.mutate(_r=rank)
+
+
+def _ranked_pass(t: ir.Table, trait: Trait, ctx: Context) -> ir.Table:
+    agg = trait.aggregate
+    assert agg is not None
+    ranked = _ranked(t, agg, ctx)
+    if agg.function == "most_frequent":
+        top = ranked.filter(ranked._r == 0)
+        return top.select("customer_id", **{trait.name: top._v})
+    top = ranked.filter(ranked._r < agg.k)
+    return top.group_by("customer_id").aggregate(**{trait.name: top._v.collect(order_by=top._r)})
+
+
+def table_passes(t: ir.Table, traits: list[Trait], ctx: Context) -> list[ir.Table]:
+    """The aggregation passes over one fact table: one for every single-pass trait, one per ranked trait."""
+    t = t.filter(t.customer_id.notnull())
+    single = {tr.name: _metric(t, tr.aggregate, ctx) for tr in traits
+              if tr.aggregate and tr.aggregate.function not in ("top_k", "most_frequent")}
+    single["_first_at"] = t.at.min(where=t.at <= ibis.literal(ctx.as_of))
+    passes = [t.group_by("customer_id").aggregate(**single)]
+    passes += [_ranked_pass(t, tr, ctx) for tr in traits if tr.aggregate and tr.aggregate.function in ("top_k", "most_frequent")]
+    return passes
+
+
+def _join_all(base: ir.Table, parts: Iterable[ir.Table]) -> ir.Table:
+    for i, part in enumerate(parts):
+        renamed = part.rename(_cid=f"customer_id")
+        base = base.left_join(renamed, base.customer_id == renamed._cid).drop("_cid")
+    return base
+
+
+def levels(derived: dict[str, set[str]]) -> list[list[str]]:
+    """Derived traits in dependency levels: each level reads only traits of earlier levels (or non-derived)."""
+    done: set[str] = set()
+    out = []
+    pending = dict(derived)
+    while pending:
+        ready = sorted(n for n, deps in pending.items() if not (deps & set(pending)) )
+        if not ready:
+            raise ValueError(f"derived traits depend on each other in a cycle: {', '.join(sorted(pending))}")
+        out.append(ready)
+        done |= set(ready)
+        for n in ready:
+            pending.pop(n)
+    return out
+
+
+def profile_expr(traits: list[Trait], inputs: Inputs, derived_deps: dict[str, set[str]], *, snapshot: bool) -> ir.Table:
+    """customer_id + every trait (in definition order), for every customer of the golden records.
+
+    With ``snapshot``, only customers who were known by ``as_of`` (registered or active by then).
+    """
+    ctx = inputs.ctx
+    golden = inputs.golden
+    base = golden.select("customer_id", _registered_at=golden.registered_at,
+                         **{tr.name: golden[tr.mapped] for tr in traits if tr.mapped})
+    by_table: dict[str, list[Trait]] = {}
+    for tr in traits:
+        if tr.aggregate:
+            by_table.setdefault(tr.aggregate.table, []).append(tr)
+    parts, firsts = [], []
+    for name, table_traits in by_table.items():
+        passes = table_passes(inputs.facts[name], table_traits, ctx)
+        passes[0] = passes[0].rename(**{f"_first_{name}": "_first_at"})
+        firsts.append(f"_first_{name}")
+        parts += passes
+    wide = _join_all(base, parts)
+    fills = {tr.name: wide[tr.name].fill_null(0) for tr in traits
+             if tr.aggregate and tr.aggregate.function in ZERO_WHEN_EMPTY}
+    if fills:
+        wide = wide.mutate(**fills)
+    if snapshot:
+        seen = ibis.least(wide._registered_at, *[wide[f] for f in firsts]) if firsts else wide._registered_at
+        wide = wide.filter(seen <= ibis.literal(ctx.as_of))
+    by_name = {tr.name: tr for tr in traits}
+    for level in levels(derived_deps):
+        wide = wide.mutate(**{n: compile_value(parse(by_name[n].derive), wide, ctx) for n in level})
+    for tr in traits:
+        if tr.predicted:
+            wide = wide.mutate(**{tr.name: ibis.null(IBIS_DTYPE[tr.dtype])})
+    return wide.select("customer_id", *[wide[tr.name].cast(IBIS_DTYPE[tr.dtype]).name(tr.name) for tr in traits])
+
+
+def as_of_now() -> datetime:
+    """The build time, naive UTC to the second (stored times are naive UTC)."""
+    from datetime import timezone
+
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+__all__: list[Any] = ["Inputs", "profile_expr", "table_passes", "levels", "as_of_now"]

@@ -1,0 +1,152 @@
+"""The profile build: every trait for every customer, then tags and segments, in the warehouse.
+
+* **full**: ``profiles`` is rewritten from all data, as of now (or of ``as_of``).
+* **incremental**: only the customers that new data touched since the last build (rows loaded
+  after its watermark, or customers whose identity changed) are recomputed, as of now; their rows
+  replace the old ones. Every trait of a customer depends on that customer's rows alone (scores
+  use fixed thresholds, not ranks among customers), so this equals a full build for them, and the
+  others keep the rows (and ``as_of``) of the build that computed them. A change of definitions,
+  or a first build, makes it full.
+* **snapshot** (``as_of`` in the past): every trait as of that time from rows dated before it,
+  into ``profiles_asof_<yyyymmdd>``; only customers known by then. Tags and segments are not
+  touched; the analytics issue trains on such snapshots.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import ibis
+import ibis.expr.types as ir
+
+from huaxiang.compile.conditions import Context
+from huaxiang.compile.traits import Inputs, as_of_now, profile_expr
+from huaxiang.domain.identity import IdentityRules
+from huaxiang.domain.schema import TABLES
+from huaxiang.domain.traits import FACT_TIME
+from huaxiang.engine.catalog import Catalog, body_hash
+from huaxiang.profiles import members
+from huaxiang.profiles.definitions import Definitions
+from huaxiang.profiles.facts import facts
+
+PROFILES = "profiles"
+#: what a build reads from the warehouse
+INPUT_TABLES = ["golden_records", "customer_records", "identities", "customer_ids", "source_records",
+                *FACT_TIME.keys()]
+
+
+@dataclass
+class BuildResult:
+    build: int
+    kind: str  # full | incremental | snapshot
+    engine: str
+    as_of: datetime
+    table: str
+    customers: int  # rows written (the touched ones, in an incremental build)
+    traits: int
+    seconds: float
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+def local_offset(timezone: str, at: datetime) -> timedelta:
+    """The workspace time zone's UTC offset at ``at`` (hour-of-day traits are in local time)."""
+    return ZoneInfo(timezone).utcoffset(at) or timedelta(0)
+
+
+def definitions_key(defs: Definitions) -> str:
+    return body_hash({"traits": [t.model_dump(mode="json") for t in defs.traits]})
+
+
+def watermark(engine: Any) -> str | None:
+    """The newest load time of everything a profile reads (as text: it round-trips through JSON)."""
+    parts = [f"SELECT max(loaded_at) AS t FROM {name}" for name in ("source_records", *FACT_TIME) if engine.has(name)]
+    if not parts:
+        return None
+    row = engine.wh.raw.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchone()
+    return row[0].isoformat() if row and row[0] else None
+
+
+def _identity_build(engine: Any) -> int:
+    if not engine.has("identity_builds"):
+        return 0
+    return engine.wh.raw.execute("SELECT coalesce(max(build), 0) FROM identity_builds").fetchone()[0]
+
+
+def touched_customers(engine: Any, fact_tables: dict[str, ir.Table], since: str, identity_since: int) -> ir.Table:
+    """``customer_id`` of every customer with a row loaded after ``since`` or re-resolved after ``identity_since``."""
+    ts = ibis.literal(datetime.fromisoformat(since))
+    parts = [t.filter(t.loaded_at > ts).select("customer_id") for name, t in fact_tables.items() if name != "order_items"]
+    ids = engine.table("customer_ids")
+    parts.append(ids.filter(ids.last_build > identity_since).select("customer_id"))
+    records = engine.table("customer_records")
+    recs = engine.table("source_records")
+    new_records = recs.filter(recs.loaded_at > ts).select("source", "source_key")
+    parts.append(records.semi_join(new_records, ["source", "source_key"]).select("customer_id"))
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.union(p)
+    return out.filter(out.customer_id.notnull()).distinct()
+
+
+def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, *, timezone: str,
+        as_of: datetime | None = None, full: bool = False) -> BuildResult:
+    """Build profiles (then tags and segments, unless a snapshot) and record the build in the catalog."""
+    started = time.perf_counter()
+    snapshot = as_of is not None
+    as_of = as_of or as_of_now()
+    table = f"profiles_asof_{as_of:%Y%m%d}" if snapshot else PROFILES
+    previous = None if snapshot else next(iter(catalog.profile_builds(1, status="succeeded", table_name=PROFILES)), None)
+    key = definitions_key(defs)
+    state = (previous or {}).get("counts", {}).get("state", {}) if previous else {}
+    kind = "snapshot" if snapshot else (
+        "incremental" if (not full and previous and state.get("definitions") == key and engine.has(PROFILES)
+                          and state.get("watermark")) else "full")
+    build = catalog.start_profile_build(kind, engine.name, as_of, table)
+    try:
+        counts = _build(engine, rules, defs, kind=kind, as_of=as_of, table=table, timezone=timezone, state=state,
+                        build=build)
+        counts["state"] = {"definitions": key, "watermark": watermark(engine), "identity_build": _identity_build(engine)}
+    except BaseException:
+        catalog.finish_profile_build(build, "failed", {})
+        raise
+    catalog.finish_profile_build(build, "succeeded", counts)
+    return BuildResult(build, kind, engine.name, as_of, table, counts["customers"], len(defs.traits),
+                       time.perf_counter() - started, counts)
+
+
+def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, as_of: datetime, table: str,
+           timezone: str, state: dict[str, Any], build: int) -> dict[str, Any]:
+    fact_tables = facts(engine.table, rules, has=engine.has)
+    golden = engine.table("golden_records")
+    scope = None
+    if kind == "incremental":
+        engine.write("_touched", touched_customers(engine, fact_tables, state["watermark"], state.get("identity_build", 0)),
+                     temp=True)
+        scope = engine.table("_touched")
+        golden = golden.semi_join(scope, "customer_id")
+        fact_tables = {name: t.semi_join(scope, "customer_id") for name, t in fact_tables.items()}
+    ctx = Context(as_of=as_of, local_offset=local_offset(timezone, as_of), fact=fact_tables.__getitem__)
+    expr = profile_expr(defs.traits, Inputs(golden, fact_tables, ctx), defs.derived_deps, snapshot=kind == "snapshot")
+    expr = expr.mutate(as_of=ibis.literal(as_of), build=ibis.literal(build, "int64"))
+    if kind == "incremental":
+        engine.write("_profiles_new", expr, temp=True)
+        con = engine.wh.raw
+        with engine.wh.transaction():
+            con.execute(f"DELETE FROM {PROFILES} WHERE customer_id IN (SELECT customer_id FROM _touched) "
+                        f"OR customer_id NOT IN (SELECT customer_id FROM golden_records)")
+            con.execute(f"INSERT INTO {PROFILES} SELECT * FROM _profiles_new")
+        customers = con.execute("SELECT count(*) FROM _profiles_new").fetchone()[0]
+    else:
+        engine.write(table, expr)
+        customers = engine.wh.count(table)
+    counts: dict[str, Any] = {"customers": customers, "traits": len(defs.traits)}
+    if kind != "snapshot":
+        counts.update(members.refresh(engine, defs, ctx, build=build, at=as_of, scope=scope))
+    return counts
+
+
+__all__ = ["BuildResult", "run", "PROFILES", "INPUT_TABLES", "TABLES"]

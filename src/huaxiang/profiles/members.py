@@ -1,0 +1,159 @@
+"""Tag and segment membership: evaluated after the traits, with every entry and exit recorded.
+
+Tags are evaluated in dependency order (a rule may use ``has_tag`` of another tag), each level
+seeing the levels before it; manual tags (from the catalog, with who and when) join them. Dynamic
+segments are evaluated on every build; a static segment is evaluated once, on the first build
+that knows it, and then kept as it was (``refresh_static`` takes it again).
+
+Membership tables (warehouse): ``tag_members(customer_id, tag, since, source, assigned_by, build)``,
+``segment_members(customer_id, segment, since, build)`` and the history
+``membership_changes(kind, name, customer_id, change, at, build, reason)`` (``change``: enter | exit).
+A member keeps the ``since`` of the build where they entered for as long as they stay.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from huaxiang.compile.conditions import Context, evaluate
+from huaxiang.compile.traits import levels
+from huaxiang.domain.conditions import parse, segments_used
+from huaxiang.domain.schema import Column
+from huaxiang.profiles.definitions import Definitions
+
+TAG_MEMBERS = (Column("customer_id", "string", ""), Column("tag", "string", ""), Column("since", "timestamp", ""),
+               Column("source", "string", "", description="rule | manual"),
+               Column("assigned_by", "string", "", description="manual tags: who"), Column("build", "int64", ""))
+SEGMENT_MEMBERS = (Column("customer_id", "string", ""), Column("segment", "string", ""),
+                   Column("since", "timestamp", ""), Column("build", "int64", ""))
+MEMBERSHIP_CHANGES = (Column("kind", "string", "", description="tag | segment"), Column("name", "string", ""),
+                      Column("customer_id", "string", ""), Column("change", "string", "", description="enter | exit"),
+                      Column("at", "timestamp", ""), Column("build", "int64", ""),
+                      Column("reason", "string", "", description="rule | manual | static"))
+STATIC_SEGMENTS = (Column("segment", "string", ""), Column("taken_at", "timestamp", ""), Column("build", "int64", ""))
+TABLES = {"tag_members": TAG_MEMBERS, "segment_members": SEGMENT_MEMBERS, "membership_changes": MEMBERSHIP_CHANGES,
+          "static_segments": STATIC_SEGMENTS}
+
+
+def ensure_tables(wh: Any) -> None:
+    for name, cols in TABLES.items():
+        wh.ensure_table(name, cols)
+
+
+def _members(node_text: str, base: ir.Table, ctx: Context, name: str, column: str) -> ir.Table:
+    result = evaluate(parse(node_text), base, ctx)
+    return result.filter(result.value.fill_null(False)).select("customer_id", **{column: ibis.literal(name)})
+
+
+def _union(parts: list[ir.Table]) -> ir.Table | None:
+    if not parts:
+        return None
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.union(p)
+    return out
+
+
+def _evaluate_tags(engine: Any, defs: Definitions, base: ir.Table, ctx: Context, manual: list[dict[str, Any]]) -> None:
+    """``_tags_now(customer_id, tag, source, assigned_by)``: rule tags level by level, plus manual ones."""
+    rows = [{"customer_id": m["customer_id"], "tag": m["tag"], "source": "manual", "assigned_by": m["assigned_by"]}
+            for m in manual]
+    schema = {"customer_id": "string", "tag": "string", "source": "string", "assigned_by": "string"}
+    empty = {k: [] for k in schema}
+    engine.write("_tags_now", ibis.memtable(rows or empty, schema=schema), temp=True)
+    rules = {t.name: t for t in defs.tags if t.rule}
+    deps = {n: defs.tag_deps.get(n, set()) & set(rules) for n in rules}
+    for level in levels(deps):
+        now = engine.table("_tags_now")
+        tag_ctx = Context(as_of=ctx.as_of, local_offset=ctx.local_offset, fact=ctx.fact,
+                          tags=lambda now=now: now.select("customer_id", "tag"), tag_aliases=defs.tag_names())
+        parts = [_members(rules[n].rule, base, tag_ctx, n, "tag") for n in level]
+        found = _union(parts).mutate(source=ibis.literal("rule"), assigned_by=ibis.null("string"))
+        engine.write("_tags_level", found, temp=True)
+        engine.wh.raw.execute("INSERT INTO _tags_now SELECT customer_id, tag, source, assigned_by FROM _tags_level "
+                              "WHERE (customer_id, tag) NOT IN (SELECT customer_id, tag FROM _tags_now)")
+        if engine.name != "duckdb":
+            engine.refresh("_tags_now")
+
+
+def _evaluate_segments(engine: Any, defs: Definitions, base: ir.Table, ctx: Context, static_taken: set[str]) -> list[str]:
+    """``_segments_now(customer_id, segment)``: dynamic segments, and static ones not yet taken; returns those evaluated."""
+    wanted = [s for s in defs.segments if s.kind == "dynamic" or s.name not in static_taken]
+    names = {s.name for s in wanted}
+    aliases = defs.segment_names()
+    deps = {s.name: {aliases.get(n, n) for n in segments_used(parse(s.condition))} & names for s in wanted}
+    schema = {"customer_id": "string", "segment": "string"}
+    engine.write("_segments_now", ibis.memtable({k: [] for k in schema}, schema=schema), temp=True)
+    by_name = {s.name: s for s in wanted}
+    tags = engine.table("_tags_now").select("customer_id", "tag")
+    for level in levels(deps):
+        now = engine.table("_segments_now")
+        seg_ctx = Context(as_of=ctx.as_of, local_offset=ctx.local_offset, fact=ctx.fact, tags=lambda: tags,
+                          segments=lambda now=now: now, tag_aliases=defs.tag_names(),
+                          segment_aliases=aliases)
+        engine.write("_segments_level", _union([_members(by_name[n].condition, base, seg_ctx, n, "segment")
+                                                for n in level]), temp=True)
+        engine.wh.raw.execute("INSERT INTO _segments_now SELECT customer_id, segment FROM _segments_level")
+        if engine.name != "duckdb":
+            engine.refresh("_segments_now")
+    return sorted(names)
+
+
+def refresh(engine: Any, defs: Definitions, ctx: Context, *, build: int, at: datetime, scope: ir.Table | None,
+            manual: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Re-evaluate tags and segments (for the customers of ``scope``, or all), record the changes."""
+    wh = engine.wh
+    ensure_tables(wh)
+    base = engine.table("profiles")
+    if scope is not None:
+        base = base.semi_join(scope, "customer_id")
+    in_scope = "customer_id IN (SELECT customer_id FROM _touched)" if scope is not None else "true"
+    manual = [m for m in (manual or [])]
+    _evaluate_tags(engine, defs, base, ctx, manual)
+    static_taken = {r[0] for r in wh.raw.execute("SELECT segment FROM static_segments").fetchall()}
+    evaluated = _evaluate_segments(engine, defs, base, ctx, static_taken)
+    con = wh.raw
+    params = {"at": at, "build": build}
+    with wh.transaction():
+        _diff(con, "tag", "tag_members", "tag", "_tags_now", in_scope, params,
+              new_cols="n.source, n.assigned_by", reason="n.source")
+        seg_scope = in_scope
+        if evaluated:
+            listed = ", ".join("'" + n.replace("'", "''") + "'" for n in evaluated)
+            seg_scope = f"({in_scope}) AND segment IN ({listed})"
+            _diff(con, "segment", "segment_members", "segment", "_segments_now", seg_scope, params, new_cols="",
+                  reason="'rule'")
+        for name in sorted(set(evaluated) - {s.name for s in defs.segments if s.kind == "dynamic"} - static_taken):
+            con.execute("INSERT INTO static_segments VALUES (?, ?, ?)", [name, at, build])
+        known_tags = ", ".join("'" + t.name.replace("'", "''") + "'" for t in defs.tags) or "NULL"
+        con.execute(f"DELETE FROM tag_members WHERE tag NOT IN ({known_tags})")
+        known_segs = ", ".join("'" + s.name.replace("'", "''") + "'" for s in defs.segments) or "NULL"
+        con.execute(f"DELETE FROM segment_members WHERE segment NOT IN ({known_segs})")
+    tag_counts = dict(con.execute("SELECT tag, count(*) FROM tag_members GROUP BY 1").fetchall())
+    seg_counts = dict(con.execute("SELECT segment, count(*) FROM segment_members GROUP BY 1").fetchall())
+    changes = con.execute("SELECT count(*) FROM membership_changes WHERE build = ?", [build]).fetchone()[0]
+    return {"tags": tag_counts, "segments": seg_counts, "membership_changes": changes}
+
+
+def _diff(con: Any, kind: str, table: str, key: str, now: str, scope: str, params: dict[str, Any], *,
+          new_cols: str, reason: str) -> None:
+    """Record entries and exits between ``table`` (restricted to ``scope``) and ``now``, then update ``table``."""
+    at, build = params["at"], params["build"]
+    con.execute(f"""INSERT INTO membership_changes
+        SELECT '{kind}', n.{key}, n.customer_id, 'enter', ?, ?, {reason} FROM {now} n
+        WHERE NOT EXISTS (SELECT 1 FROM {table} o WHERE o.customer_id = n.customer_id AND o.{key} = n.{key})""",
+                [at, build])
+    con.execute(f"""INSERT INTO membership_changes
+        SELECT '{kind}', o.{key}, o.customer_id, 'exit', ?, ?, 'rule' FROM {table} o
+        WHERE {scope} AND NOT EXISTS (SELECT 1 FROM {now} n WHERE n.customer_id = o.customer_id AND n.{key} = o.{key})""",
+                [at, build])
+    con.execute(f"""DELETE FROM {table} o WHERE {scope}
+        AND NOT EXISTS (SELECT 1 FROM {now} n WHERE n.customer_id = o.customer_id AND n.{key} = o.{key})""")
+    extra = (", " + new_cols) if new_cols else ""
+    con.execute(f"""INSERT INTO {table} SELECT n.customer_id, n.{key}, ?{extra}, ? FROM {now} n
+        WHERE NOT EXISTS (SELECT 1 FROM {table} o WHERE o.customer_id = n.customer_id AND o.{key} = n.{key})""",
+                [at, build])
