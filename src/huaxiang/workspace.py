@@ -23,6 +23,7 @@ from huaxiang.engine.catalog import Catalog
 from huaxiang.engine.warehouse import Warehouse
 from huaxiang.ingest import quality
 from huaxiang.ingest.load import Progress, LoadResult, run_load
+from huaxiang.profiles.parts import Profiles, Segments, Tags
 
 FOLDERS = ("sources", "traits", "tags", "segments", "personas", "predictions", "data")
 
@@ -84,6 +85,9 @@ class Workspace:
         self.ingest = Ingest(self)
         self.quality = Quality(self)
         self.identity = Identity(self)
+        self.profiles = Profiles(self)
+        self.tags = Tags(self)
+        self.segments = Segments(self)
 
     def _catalog_url(self) -> str:
         url = self.config.catalog.url
@@ -94,12 +98,22 @@ class Workspace:
 
     @property
     def warehouse(self) -> Warehouse:
+        """The DuckDB warehouse; with ``warehouse.engine: spark`` too, which only moves where builds compute."""
         if self._warehouse is None:
-            if self.config.warehouse.engine != "duckdb":
-                raise WorkspaceError("ingestion runs on the duckdb warehouse; the spark engine is used by builds")
             self._warehouse = Warehouse(self.root / self.config.warehouse.path,
                                         memory_limit=self.config.warehouse.memory_limit)
         return self._warehouse
+
+    @property
+    def spark(self) -> Any:
+        """The process's Spark session with this workspace's ``spark:`` settings, started on first use."""
+        from huaxiang.engine.spark import spark_session
+
+        return spark_session(self.config.spark, self.root)
+
+    def build_engine(self) -> Any:
+        """Where builds compute: None for the warehouse itself (DuckDB), else the Spark session."""
+        return self.spark if self.config.warehouse.engine == "spark" else None
 
     def plan(self) -> Plan:
         return make_plan(self.root, self.catalog)
@@ -195,11 +209,14 @@ class Identity:
         Incremental when the rules and the model are those of the last build: only what new loads
         and decisions touched is resolved again (``result.step``); ``full=True`` resolves everything.
         Probabilistic linking uses the newest model trained with the current settings; when there is
-        none, one is trained first (given ``probabilistic.min_records`` customer records).
+        none, one is trained first (given ``probabilistic.min_records`` customer records). With
+        ``warehouse.engine: spark``, the pairs are scored on Spark (training stays on DuckDB).
         """
         rules = self.rules()
-        return identity.build(self._ws.warehouse, rules, self._ws.catalog.identity_decisions(),
-                              self._model_for_build(rules), full=full)
+        model = self._model_for_build(rules)
+        spark = self._ws.build_engine() if model is not None else None  # Spark scores pairs, nothing else
+        return identity.build(self._ws.warehouse, rules, self._ws.catalog.identity_decisions(), model,
+                              full=full, spark=spark)
 
     def train(self) -> identity.TrainedModel:
         """Train the probabilistic model on the current customer records (EM, no labels); store it in the catalog."""

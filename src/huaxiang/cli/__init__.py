@@ -116,6 +116,10 @@ from huaxiang.cli.identity import app as _identity  # noqa: E402  (the sub-app n
 
 app.add_typer(_identity, name="identity")
 
+from huaxiang.cli.profiles import register as _profiles  # noqa: E402
+
+_profiles(app)
+
 
 def main() -> None:
     app()

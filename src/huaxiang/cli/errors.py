@@ -13,6 +13,7 @@ from huaxiang.engine.warehouse import WorkspaceBusy
 from huaxiang.i18n import t
 from huaxiang.identity import DecisionError, IdentityNotBuilt, TooFewRecords
 from huaxiang.ingest.load import IngestError
+from huaxiang.profiles import ProfileError
 from huaxiang.workspace import WorkspaceError
 
 
@@ -50,6 +51,8 @@ def guarded(fn: Callable) -> Callable:
             render.error(t(f"review.error.{exc.code}", **exc.params))
         except TooFewRecords as exc:
             render.error(t("match.too_few", records=exc.records, needed=exc.needed))
+        except ProfileError as exc:
+            render.error(t(f"profiles.error.{exc.code}", **exc.params))
         except (WorkspaceError, FileExistsError) as exc:
             render.error(str(exc))
         raise typer.Exit(1)

@@ -16,7 +16,7 @@ from typing import Any
 
 from huaxiang.domain.schema import TABLES
 from huaxiang.i18n import t
-from huaxiang.workspace import WorkspaceError, init_workspace
+from huaxiang.workspace import WorkspaceError, init_workspace, open_workspace
 
 Step = Callable[[str, int, int | None], None]
 
@@ -42,6 +42,7 @@ def run_demo(path: str | Path, *, customers: int = 5000, locale: str = "zh", see
     started = time.perf_counter()
     _prepare(root, force)
     ws = init_workspace(root, name="huaxiang-demo", locale=locale)
+    ws = _freeze_clock(ws)
     try:
         progress(t("demo.step.generate"), 0, None)
         generate(root, customers=customers, seed=seed, locale=locale,
@@ -60,13 +61,32 @@ def run_demo(path: str | Path, *, customers: int = 5000, locale: str = "zh", see
         built = ws.identity.build().counts
         identity = {"records": built["records"], "customers": built["customers"], "conflicts": built["conflicts"],
                     "scored_links": built.get("scored_links", 0), "scored_reviews": built.get("scored_reviews", 0)}
+        progress(t("demo.step.profiles"), len(names), len(names))
+        profiles = ws.profiles.build(full=True)
         progress(t("demo.step.done"), len(names), len(names))
         tables = {tb.name: ws.warehouse.count(tb.name) for tb in TABLES.values()}
         examples = cleaning_examples(ws, "crm_contacts")
     finally:
         ws.close()
     return {"path": str(root), "customers": customers, "seconds": time.perf_counter() - started,
-            "tables": tables, "loads": loads, "examples": examples, "identity": identity}
+            "tables": tables, "loads": loads, "examples": examples, "identity": identity,
+            "profiles": {"customers": profiles.customers, "traits": profiles.traits, "seconds": profiles.seconds,
+                         "tags": profiles.counts.get("tags", {}), "segments": profiles.counts.get("segments", {})}}
+
+
+#: the demo's "today" in UTC (the generator's export moment, 2026-06-30 20:00 in Shanghai): profile
+#: windows such as "the last 30 days" end there, not at the real time, long after the data stop
+DEMO_CLOCK = "2026-06-30T12:00:00"
+
+
+def _freeze_clock(ws: Any) -> Any:
+    """Write the demo's clock into its huaxiang.yml (a user sees and can remove it) and reopen."""
+    config = ws.root / "huaxiang.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.rstrip("\n") + "\n# the demo's data end on 2026-06-30: builds compute as of then (UTC)\n"
+                      f"clock: {DEMO_CLOCK}\n", encoding="utf-8")
+    ws.close()
+    return open_workspace(ws.root)
 
 
 _SHOWN = ("phone", "birth_date", "gender", "address")

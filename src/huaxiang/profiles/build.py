@@ -93,11 +93,16 @@ def touched_customers(engine: Any, fact_tables: dict[str, ir.Table], since: str,
 
 
 def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, *, timezone: str,
-        as_of: datetime | None = None, full: bool = False) -> BuildResult:
-    """Build profiles (then tags and segments, unless a snapshot) and record the build in the catalog."""
+        as_of: datetime | None = None, full: bool = False, now: datetime | None = None,
+        manual: list[dict[str, Any]] | None = None) -> BuildResult:
+    """Build profiles (then tags and segments, unless a snapshot) and record the build in the catalog.
+
+    ``as_of``: a snapshot as of that time. ``now``: the workspace's fixed clock, if it has one (the
+    demo's data end on a fixed day), else the time of the build. ``manual``: manual tag assignments.
+    """
     started = time.perf_counter()
     snapshot = as_of is not None
-    as_of = as_of or as_of_now()
+    as_of = as_of or now or as_of_now()
     table = f"profiles_asof_{as_of:%Y%m%d}" if snapshot else PROFILES
     previous = None if snapshot else next(iter(catalog.profile_builds(1, status="succeeded", table_name=PROFILES)), None)
     key = definitions_key(defs)
@@ -108,7 +113,7 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
     build = catalog.start_profile_build(kind, engine.name, as_of, table)
     try:
         counts = _build(engine, rules, defs, kind=kind, as_of=as_of, table=table, timezone=timezone, state=state,
-                        build=build)
+                        build=build, manual=manual or [])
         counts["state"] = {"definitions": key, "watermark": watermark(engine), "identity_build": _identity_build(engine)}
     except BaseException:
         catalog.finish_profile_build(build, "failed", {})
@@ -119,7 +124,7 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
 
 
 def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, as_of: datetime, table: str,
-           timezone: str, state: dict[str, Any], build: int) -> dict[str, Any]:
+           timezone: str, state: dict[str, Any], build: int, manual: list[dict[str, Any]]) -> dict[str, Any]:
     fact_tables = facts(engine.table, rules, has=engine.has)
     golden = engine.table("golden_records")
     scope = None
@@ -145,7 +150,7 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
         customers = engine.wh.count(table)
     counts: dict[str, Any] = {"customers": customers, "traits": len(defs.traits)}
     if kind != "snapshot":
-        counts.update(members.refresh(engine, defs, ctx, build=build, at=as_of, scope=scope))
+        counts.update(members.refresh(engine, defs, ctx, build=build, at=as_of, scope=scope, manual=manual))
     return counts
 
 

@@ -36,6 +36,9 @@ class DuckDBEngine:
         kind = "TEMP TABLE" if temp else "TABLE"
         self.wh.raw.execute(f"CREATE OR REPLACE {kind} {name} AS {self.wh.sql(expr)}")
 
+    def close(self) -> None:
+        pass
+
 class SparkEngine:
     """The warehouse tables a build reads are copied to a Spark session; results come back by Arrow."""
 

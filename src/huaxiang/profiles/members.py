@@ -7,7 +7,7 @@ that knows it, and then kept as it was (``refresh_static`` takes it again).
 
 Membership tables (warehouse): ``tag_members(customer_id, tag, since, source, assigned_by, build)``,
 ``segment_members(customer_id, segment, since, build)`` and the history
-``membership_changes(kind, name, customer_id, change, at, build, reason)`` (``change``: enter | exit).
+``membership_changes(kind, name, customer_id, change, changed_at, build, reason)`` (``change``: enter | exit).
 A member keeps the ``since`` of the build where they entered for as long as they stay.
 """
 
@@ -32,7 +32,7 @@ SEGMENT_MEMBERS = (Column("customer_id", "string", ""), Column("segment", "strin
                    Column("since", "timestamp", ""), Column("build", "int64", ""))
 MEMBERSHIP_CHANGES = (Column("kind", "string", "", description="tag | segment"), Column("name", "string", ""),
                       Column("customer_id", "string", ""), Column("change", "string", "", description="enter | exit"),
-                      Column("at", "timestamp", ""), Column("build", "int64", ""),
+                      Column("changed_at", "timestamp", ""), Column("build", "int64", ""),
                       Column("reason", "string", "", description="rule | manual | static"))
 STATIC_SEGMENTS = (Column("segment", "string", ""), Column("taken_at", "timestamp", ""), Column("build", "int64", ""))
 TABLES = {"tag_members": TAG_MEMBERS, "segment_members": SEGMENT_MEMBERS, "membership_changes": MEMBERSHIP_CHANGES,
@@ -112,15 +112,15 @@ def refresh(engine: Any, defs: Definitions, ctx: Context, *, build: int, at: dat
     if scope is not None:
         base = base.semi_join(scope, "customer_id")
     in_scope = "customer_id IN (SELECT customer_id FROM _touched)" if scope is not None else "true"
-    manual = [m for m in (manual or [])]
-    _evaluate_tags(engine, defs, base, ctx, manual)
+    _evaluate_tags(engine, defs, base, ctx, manual or [])
     static_taken = {r[0] for r in wh.raw.execute("SELECT segment FROM static_segments").fetchall()}
     evaluated = _evaluate_segments(engine, defs, base, ctx, static_taken)
     con = wh.raw
     params = {"at": at, "build": build}
     with wh.transaction():
-        _diff(con, "tag", "tag_members", "tag", "_tags_now", in_scope, params,
-              new_cols="n.source, n.assigned_by", reason="n.source")
+        # manual tags are all in _tags_now: compare them for every customer, rule tags for the scope
+        _diff(con, "tag", "tag_members", "tag", "_tags_now", f"(({in_scope}) OR source = 'manual')", params,
+              new_cols="n.source, n.assigned_by", reason="n.source", exit_reason="o.source")
         seg_scope = in_scope
         if evaluated:
             listed = ", ".join("'" + n.replace("'", "''") + "'" for n in evaluated)
@@ -140,7 +140,7 @@ def refresh(engine: Any, defs: Definitions, ctx: Context, *, build: int, at: dat
 
 
 def _diff(con: Any, kind: str, table: str, key: str, now: str, scope: str, params: dict[str, Any], *,
-          new_cols: str, reason: str) -> None:
+          new_cols: str, reason: str, exit_reason: str = "'rule'") -> None:
     """Record entries and exits between ``table`` (restricted to ``scope``) and ``now``, then update ``table``."""
     at, build = params["at"], params["build"]
     con.execute(f"""INSERT INTO membership_changes
@@ -148,7 +148,7 @@ def _diff(con: Any, kind: str, table: str, key: str, now: str, scope: str, param
         WHERE NOT EXISTS (SELECT 1 FROM {table} o WHERE o.customer_id = n.customer_id AND o.{key} = n.{key})""",
                 [at, build])
     con.execute(f"""INSERT INTO membership_changes
-        SELECT '{kind}', o.{key}, o.customer_id, 'exit', ?, ?, 'rule' FROM {table} o
+        SELECT '{kind}', o.{key}, o.customer_id, 'exit', ?, ?, {exit_reason} FROM {table} o
         WHERE {scope} AND NOT EXISTS (SELECT 1 FROM {now} n WHERE n.customer_id = o.customer_id AND n.{key} = o.{key})""",
                 [at, build])
     con.execute(f"""DELETE FROM {table} o WHERE {scope}
