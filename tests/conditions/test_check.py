@@ -166,3 +166,11 @@ def test_reference_helpers():
     calls = history_calls(node)
     assert [c.name for c in calls] == ["count", "sum"]  # equal calls appear once
     assert references(calls[0].args[1]) == {"category"}
+
+
+def test_every_scalar_function_has_an_ibis_builder_and_no_builder_is_orphaned():
+    from huaxiang.compile.conditions import functions as builders
+    from huaxiang.domain.conditions import lookup, names
+
+    scalar = [name for name in names() if not lookup(name).context]
+    assert scalar == builders.names()

@@ -99,5 +99,7 @@ def _metric(call: Call, rows: ir.Table, ctx: Context) -> ir.Scalar:
     where = compiler.value(rest[0]) if rest else None
     if call.name == "count":
         return rows.count(where=where)
+    if call.name == "avg":  # a division: float64 for decimals too, as in both engines alike
+        value = value.cast("float64")
     method = {"sum": "sum", "avg": "mean", "min": "min", "max": "max", "count_distinct": "nunique"}[call.name]
     return getattr(value, method)(where=where)
