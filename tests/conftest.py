@@ -28,3 +28,31 @@ def make_ws(tmp_path: Path):
     yield make
     for ws in opened:
         ws.close()
+
+
+@pytest.fixture(scope="session")
+def trained_demo(tmp_path_factory):
+    """A 1,000-customer demo (about 1,300 customer records) and the model its first build trained.
+
+    Shared by the identity tests and the engine tests (which score it on DuckDB and on Spark).
+    """
+    from huaxiang.demo.showcase import run_demo
+
+    root = tmp_path_factory.mktemp("prob") / "demo"
+    run_demo(root, customers=1000)  # the demo's build trains the model (none stored yet)
+    with huaxiang.open_workspace(root) as ws:
+        model = ws.identity.model()
+    return root, model
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory):
+    """The process's Spark session (``huaxiang.engine.spark``), small: one core, 1 GB, two shuffle partitions.
+
+    Created once per test process (each pytest-xdist worker has its own) and shared by every Spark test.
+    """
+    from huaxiang.domain.workspace import SparkConfig
+    from huaxiang.engine.spark import spark_session
+
+    return spark_session(SparkConfig(master="local[1]", driver_memory="1g", shuffle_partitions=2),
+                         tmp_path_factory.mktemp("spark"))

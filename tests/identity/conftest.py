@@ -23,18 +23,6 @@ def shop(make_ws):
 
 
 
-@pytest.fixture(scope="session")
-def trained_demo(tmp_path_factory):
-    """A 1,000-customer demo (about 1,300 customer records) and the model its first build trained."""
-    import huaxiang
-    from huaxiang.demo.showcase import run_demo
-
-    root = tmp_path_factory.mktemp("prob") / "demo"
-    run_demo(root, customers=1000)  # the demo's build trains the model (none stored yet)
-    with huaxiang.open_workspace(root) as ws:
-        model = ws.identity.model()
-    return root, model
-
 
 @pytest.fixture
 def with_model(trained_demo):
