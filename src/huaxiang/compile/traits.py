@@ -168,13 +168,18 @@ def profile_expr(traits: list[Trait], inputs: Inputs, derived_deps: dict[str, se
     for tr in traits:
         if tr.aggregate:
             by_table.setdefault(tr.aggregate.table, []).append(tr)
-    parts, firsts = [], []
+    parts, firsts, absent = [], [], []
     for name, table_traits in by_table.items():
+        if name not in inputs.facts:  # nothing loaded into that table yet: no rows for anyone
+            absent += table_traits
+            continue
         passes = table_passes(inputs.facts[name], table_traits, ctx)
         passes[0] = passes[0].rename(**{f"_first_{name}": "_first_at"})
         firsts.append(f"_first_{name}")
         parts += passes
     wide = _join_all(base, parts)
+    if absent:
+        wide = wide.mutate(**{tr.name: ibis.null(IBIS_DTYPE[tr.dtype]) for tr in absent})
     fills = {tr.name: wide[tr.name].fill_null(0) for tr in traits
              if tr.aggregate and tr.aggregate.function in ZERO_WHEN_EMPTY}
     if fills:
