@@ -1,4 +1,5 @@
-"""Engines the compile tests run on: DuckDB always, a local Spark session when PySpark imports."""
+"""Engines the compile tests run on: DuckDB always, and the shared local Spark session
+(``spark`` in tests/conftest.py: UTC, one core, two shuffle partitions) when PySpark imports."""
 
 from __future__ import annotations
 
@@ -11,26 +12,11 @@ from conditions_data import ARROW
 ENGINES = ["duckdb"] + (["spark"] if importlib.util.find_spec("pyspark") else [])
 
 
-@pytest.fixture(scope="session")
-def spark_session():
-    from pyspark.sql import SparkSession
-
-    session = (SparkSession.builder.master("local[1]").appName("huaxiang-conditions-tests")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "2")
-               .config("spark.sql.session.timeZone", "UTC")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-
-
 @pytest.fixture(scope="session", params=ENGINES)
 def con(request):
     if request.param == "duckdb":
         return ibis.duckdb.connect()
-    return ibis.pyspark.connect(request.getfixturevalue("spark_session"))
+    return ibis.pyspark.connect(request.getfixturevalue("spark"))
 
 
 @pytest.fixture(scope="session")
