@@ -70,22 +70,20 @@ def watermark(engine: Any) -> str | None:
     return row[0].isoformat() if row and row[0] else None
 
 
-def _identity_build(engine: Any) -> int:
-    if not engine.has("identity_builds"):
-        return 0
-    return engine.wh.raw.execute("SELECT coalesce(max(build), 0) FROM identity_builds").fetchone()[0]
+#: the record -> customer assignment the last live build saw (what identity changes are found against)
+SEEN_RECORDS = "profile_records"
 
 
-def touched_customers(engine: Any, fact_tables: dict[str, ir.Table], since: str, identity_since: int) -> ir.Table:
-    """``customer_id`` of every customer with a row loaded after ``since`` or re-resolved after ``identity_since``."""
+def touched_customers(engine: Any, fact_tables: dict[str, ir.Table], since: str) -> ir.Table:
+    """``customer_id`` of every customer with a row loaded after ``since``, or whose records changed customer."""
     ts = ibis.literal(datetime.fromisoformat(since))
-    parts = [t.filter(t.loaded_at > ts).select("customer_id") for name, t in fact_tables.items() if name != "order_items"]
-    ids = engine.table("customer_ids")
-    parts.append(ids.filter(ids.last_build > identity_since).select("customer_id"))
-    records = engine.table("customer_records")
+    parts = [t.filter(t.loaded_at > ts).select("customer_id") for name, t in fact_tables.items()]
+    records = engine.table("customer_records").select("source", "source_key", "customer_id")
     recs = engine.table("source_records")
     new_records = recs.filter(recs.loaded_at > ts).select("source", "source_key")
     parts.append(records.semi_join(new_records, ["source", "source_key"]).select("customer_id"))
+    seen = engine.table(SEEN_RECORDS)
+    parts.append(records.difference(seen).select("customer_id"))  # a record that joined another customer
     out = parts[0]
     for p in parts[1:]:
         out = out.union(p)
@@ -109,12 +107,12 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
     state = (previous or {}).get("counts", {}).get("state", {}) if previous else {}
     kind = "snapshot" if snapshot else (
         "incremental" if (not full and previous and state.get("definitions") == key and engine.has(PROFILES)
-                          and state.get("watermark")) else "full")
+                          and engine.has(SEEN_RECORDS) and state.get("watermark")) else "full")
     build = catalog.start_profile_build(kind, engine.name, as_of, table)
     try:
         counts = _build(engine, rules, defs, kind=kind, as_of=as_of, table=table, timezone=timezone, state=state,
                         build=build, manual=manual or [])
-        counts["state"] = {"definitions": key, "watermark": watermark(engine), "identity_build": _identity_build(engine)}
+        counts["state"] = {"definitions": key, "watermark": watermark(engine)}
     except BaseException:
         catalog.finish_profile_build(build, "failed", {})
         raise
@@ -129,28 +127,36 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
     golden = engine.table("golden_records")
     scope = None
     if kind == "incremental":
-        engine.write("_touched", touched_customers(engine, fact_tables, state["watermark"], state.get("identity_build", 0)),
-                     temp=True)
+        engine.write("_touched", touched_customers(engine, fact_tables, state["watermark"]), temp=True)
         scope = engine.table("_touched")
         golden = golden.semi_join(scope, "customer_id")
         fact_tables = {name: t.semi_join(scope, "customer_id") for name, t in fact_tables.items()}
     ctx = Context(as_of=as_of, local_offset=local_offset(timezone, as_of), fact=fact_tables.__getitem__)
     expr = profile_expr(defs.traits, Inputs(golden, fact_tables, ctx), defs.derived_deps, snapshot=kind == "snapshot")
     expr = expr.mutate(as_of=ibis.literal(as_of), build=ibis.literal(build, "int64"))
-    if kind == "incremental":
-        engine.write("_profiles_new", expr, temp=True)
-        con = engine.wh.raw
+    # everything is computed into staging tables first and swapped in by one transaction at the end:
+    # a build that fails leaves the profiles and memberships of the last good one
+    staged = "_profiles_new" if kind == "incremental" else f"{table}__next"
+    engine.write(staged, expr, temp=kind == "incremental")
+    con = engine.wh.raw
+    customers = con.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
+    counts: dict[str, Any] = {"customers": customers, "traits": len(defs.traits)}
+    if kind == "snapshot":
         with engine.wh.transaction():
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute(f"ALTER TABLE {staged} RENAME TO {table}")
+        return counts
+    evaluated = members.evaluate(engine, defs, ctx, engine.table(staged), manual=manual)
+    with engine.wh.transaction():
+        if kind == "incremental":
             con.execute(f"DELETE FROM {PROFILES} WHERE customer_id IN (SELECT customer_id FROM _touched) "
                         f"OR customer_id NOT IN (SELECT customer_id FROM golden_records)")
-            con.execute(f"INSERT INTO {PROFILES} SELECT * FROM _profiles_new")
-        customers = con.execute("SELECT count(*) FROM _profiles_new").fetchone()[0]
-    else:
-        engine.write(table, expr)
-        customers = engine.wh.count(table)
-    counts: dict[str, Any] = {"customers": customers, "traits": len(defs.traits)}
-    if kind != "snapshot":
-        counts.update(members.refresh(engine, defs, ctx, build=build, at=as_of, scope=scope, manual=manual))
+            con.execute(f"INSERT INTO {PROFILES} SELECT * FROM {staged}")
+        else:
+            con.execute(f"DROP TABLE IF EXISTS {PROFILES}")
+            con.execute(f"ALTER TABLE {staged} RENAME TO {PROFILES}")
+        con.execute(f"CREATE OR REPLACE TABLE {SEEN_RECORDS} AS SELECT source, source_key, customer_id FROM customer_records")
+        counts.update(members.commit(con, defs, evaluated, build=build, at=as_of, scope=kind == "incremental"))
     return counts
 
 

@@ -103,40 +103,45 @@ def _evaluate_segments(engine: Any, defs: Definitions, base: ir.Table, ctx: Cont
     return sorted(names)
 
 
-def refresh(engine: Any, defs: Definitions, ctx: Context, *, build: int, at: datetime, scope: ir.Table | None,
-            manual: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Re-evaluate tags and segments (for the customers of ``scope``, or all), record the changes."""
-    wh = engine.wh
-    ensure_tables(wh)
-    base = engine.table("profiles")
-    if scope is not None:
-        base = base.semi_join(scope, "customer_id")
-    in_scope = "customer_id IN (SELECT customer_id FROM _touched)" if scope is not None else "true"
+def evaluate(engine: Any, defs: Definitions, ctx: Context, base: ir.Table, *,
+             manual: list[dict[str, Any]] | None = None) -> tuple[list[str], set[str]]:
+    """Tags into ``_tags_now``, segments into ``_segments_now`` over the profiles of ``base`` (nothing kept yet).
+
+    Returns (the segments evaluated, the static segments already taken)."""
+    ensure_tables(engine.wh)
     _evaluate_tags(engine, defs, base, ctx, manual or [])
-    static_taken = {r[0] for r in wh.raw.execute("SELECT segment FROM static_segments").fetchall()}
-    evaluated = _evaluate_segments(engine, defs, base, ctx, static_taken)
-    con = wh.raw
+    static_taken = {r[0] for r in engine.wh.raw.execute("SELECT segment FROM static_segments").fetchall()}
+    return _evaluate_segments(engine, defs, base, ctx, static_taken), static_taken
+
+
+def commit(con: Any, defs: Definitions, evaluated: tuple[list[str], set[str]], *, build: int, at: datetime,
+           scope: bool) -> dict[str, Any]:
+    """Record entries and exits and update the membership tables (inside the build's transaction).
+
+    ``scope``: only the customers of ``_touched`` were evaluated (rule tags and segments of the others stay)."""
+    segments, static_taken = evaluated
+    in_scope = "customer_id IN (SELECT customer_id FROM _touched)" if scope else "true"
     params = {"at": at, "build": build}
-    with wh.transaction():
-        # manual tags are all in _tags_now: compare them for every customer, rule tags for the scope
-        _diff(con, "tag", "tag_members", "tag", "_tags_now", f"(({in_scope}) OR source = 'manual')", params,
-              new_cols="n.source, n.assigned_by", reason="n.source", exit_reason="o.source")
-        seg_scope = in_scope
-        if evaluated:
-            listed = ", ".join("'" + n.replace("'", "''") + "'" for n in evaluated)
-            seg_scope = f"({in_scope}) AND segment IN ({listed})"
-            _diff(con, "segment", "segment_members", "segment", "_segments_now", seg_scope, params, new_cols="",
-                  reason="'rule'")
-        for name in sorted(set(evaluated) - {s.name for s in defs.segments if s.kind == "dynamic"} - static_taken):
-            con.execute("INSERT INTO static_segments VALUES (?, ?, ?)", [name, at, build])
-        known_tags = ", ".join("'" + t.name.replace("'", "''") + "'" for t in defs.tags) or "NULL"
-        con.execute(f"DELETE FROM tag_members WHERE tag NOT IN ({known_tags})")
-        known_segs = ", ".join("'" + s.name.replace("'", "''") + "'" for s in defs.segments) or "NULL"
-        con.execute(f"DELETE FROM segment_members WHERE segment NOT IN ({known_segs})")
+    # manual tags are all in _tags_now: compare them for every customer, rule tags for the scope
+    _diff(con, "tag", "tag_members", "tag", "_tags_now", f"(({in_scope}) OR source = 'manual')", params,
+          new_cols="n.source, n.assigned_by", reason="n.source", exit_reason="o.source")
+    if segments:
+        listed = ", ".join(_lit(n) for n in segments)
+        _diff(con, "segment", "segment_members", "segment", "_segments_now", f"({in_scope}) AND segment IN ({listed})",
+              params, new_cols="", reason="'rule'")
+    for name in sorted(set(segments) - {s.name for s in defs.segments if s.kind == "dynamic"} - static_taken):
+        con.execute("INSERT INTO static_segments VALUES (?, ?, ?)", [name, at, build])
+    con.execute(f"DELETE FROM tag_members WHERE tag NOT IN ({', '.join(_lit(t.name) for t in defs.tags) or 'NULL'})")
+    con.execute("DELETE FROM segment_members WHERE segment NOT IN "
+                f"({', '.join(_lit(s.name) for s in defs.segments) or 'NULL'})")
     tag_counts = dict(con.execute("SELECT tag, count(*) FROM tag_members GROUP BY 1").fetchall())
     seg_counts = dict(con.execute("SELECT segment, count(*) FROM segment_members GROUP BY 1").fetchall())
     changes = con.execute("SELECT count(*) FROM membership_changes WHERE build = ?", [build]).fetchone()[0]
     return {"tags": tag_counts, "segments": seg_counts, "membership_changes": changes}
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _diff(con: Any, kind: str, table: str, key: str, now: str, scope: str, params: dict[str, Any], *,
