@@ -61,6 +61,12 @@ def definitions_key(defs: Definitions) -> str:
     return body_hash({"traits": [t.model_dump(mode="json") for t in defs.traits]})
 
 
+def memberships_key(defs: Definitions) -> str:
+    """Tags and segments: a change re-evaluates them for every customer (the traits may stay incremental)."""
+    return body_hash({"tags": [t.model_dump(mode="json") for t in defs.tags],
+                      "segments": [s.model_dump(mode="json") for s in defs.segments]})
+
+
 def watermark(engine: Any) -> str | None:
     """The newest load time of everything a profile reads (as text: it round-trips through JSON)."""
     parts = [f"SELECT max(loaded_at) AS t FROM {name}" for name in ("source_records", *FACT_TIME) if engine.has(name)]
@@ -112,7 +118,7 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
     try:
         counts = _build(engine, rules, defs, kind=kind, as_of=as_of, table=table, timezone=timezone, state=state,
                         build=build, manual=manual or [])
-        counts["state"] = {"definitions": key, "watermark": watermark(engine)}
+        counts["state"] = {"definitions": key, "memberships": memberships_key(defs), "watermark": watermark(engine)}
     except BaseException:
         catalog.finish_profile_build(build, "failed", {})
         raise
@@ -146,7 +152,12 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
             con.execute(f"DROP TABLE IF EXISTS {table}")
             con.execute(f"ALTER TABLE {staged} RENAME TO {table}")
         return counts
-    evaluated = members.evaluate(engine, defs, ctx, engine.table(staged), manual=manual)
+    every_member = (kind != "incremental" or state.get("memberships") != memberships_key(defs)
+                    or members.static_pending(engine.wh, defs))
+    base = engine.table(staged)
+    if every_member and kind == "incremental":  # the new rows of the touched, the kept rows of the others
+        base = engine.table(PROFILES).anti_join(engine.table("_touched"), "customer_id").union(base)
+    evaluated = members.evaluate(engine, defs, ctx, base, manual=manual)
     with engine.wh.transaction():
         if kind == "incremental":
             con.execute(f"DELETE FROM {PROFILES} WHERE customer_id IN (SELECT customer_id FROM _touched) "
@@ -156,7 +167,7 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
             con.execute(f"DROP TABLE IF EXISTS {PROFILES}")
             con.execute(f"ALTER TABLE {staged} RENAME TO {PROFILES}")
         con.execute(f"CREATE OR REPLACE TABLE {SEEN_RECORDS} AS SELECT source, source_key, customer_id FROM customer_records")
-        counts.update(members.commit(con, defs, evaluated, build=build, at=as_of, scope=kind == "incremental"))
+        counts.update(members.commit(con, defs, evaluated, build=build, at=as_of, scope=not every_member))
     return counts
 
 

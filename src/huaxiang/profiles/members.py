@@ -19,7 +19,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from huaxiang.compile.conditions import Context, evaluate
+from huaxiang.compile.conditions import Context
+from huaxiang.compile.conditions import evaluate as evaluate_condition
 from huaxiang.compile.traits import levels
 from huaxiang.domain.conditions import parse, segments_used
 from huaxiang.domain.schema import Column
@@ -45,7 +46,7 @@ def ensure_tables(wh: Any) -> None:
 
 
 def _members(node_text: str, base: ir.Table, ctx: Context, name: str, column: str) -> ir.Table:
-    result = evaluate(parse(node_text), base, ctx)
+    result = evaluate_condition(parse(node_text), base, ctx)
     return result.filter(result.value.fill_null(False)).select("customer_id", **{column: ibis.literal(name)})
 
 
@@ -101,6 +102,13 @@ def _evaluate_segments(engine: Any, defs: Definitions, base: ir.Table, ctx: Cont
         if engine.name != "duckdb":
             engine.refresh("_segments_now")
     return sorted(names)
+
+
+def static_pending(wh: Any, defs: Definitions) -> bool:
+    """A static segment not taken yet (new, or refreshed): it is taken over every customer."""
+    ensure_tables(wh)
+    taken = {r[0] for r in wh.raw.execute("SELECT segment FROM static_segments").fetchall()}
+    return any(s.kind == "static" and s.name not in taken for s in defs.segments)
 
 
 def evaluate(engine: Any, defs: Definitions, ctx: Context, base: ir.Table, *,
