@@ -51,7 +51,8 @@ def init(path: Annotated[Path, typer.Argument(help="folder to create / 要创建
 def plan(workspace: Workspace = Path(".")) -> None:
     """Validate the workspace folder and show what apply would change. / 校验定义并预览变更。"""
     with _open(workspace) as ws:
-        render.plan(ws.plan(), applied=False)
+        p = ws.plan()
+        render.plan(p, applied=False, impact=ws.profiles.impact(p))
 
 
 @app.command()

@@ -25,14 +25,26 @@ def error(message: str, details: list[str] | None = None) -> None:
         err_console.print(f"  • {line}", markup=False)
 
 
-def plan(p: Plan, *, applied: bool) -> None:
+def _impact(i: Any) -> str:
+    if i is None:
+        return ""
+    if i.enter is None:
+        return t("plan.needs_build")
+    return t("plan.impact", enter=i.enter, leave=i.leave, members=i.members)
+
+
+def plan(p: Plan, *, applied: bool, impact: dict | None = None) -> None:
     table = Table(title=t("plan.applied" if applied else "plan.title"))
-    for col in ("plan.kind", "plan.name", "plan.action", "plan.version", "plan.file", "plan.keys"):
+    columns = ["plan.kind", "plan.name", "plan.action", "plan.version", "plan.file", "plan.keys"]
+    for col in columns + (["plan.members"] if impact else []):
         table.add_column(t(col))
     styles = {"create": "green", "update": "yellow", "delete": "red", "unchanged": "dim"}
     for c in p.changes:
-        table.add_row(c.kind, c.name, f"[{styles[c.action]}]{t('plan.' + c.action)}[/]", str(c.version or ""),
-                      c.file, ", ".join(c.changed_keys))
+        cells = [c.kind, c.name, f"[{styles[c.action]}]{t('plan.' + c.action)}[/]", str(c.version or ""),
+                 c.file, ", ".join(c.changed_keys)]
+        if impact:
+            cells.append(_impact(impact.get((c.kind, c.name))))
+        table.add_row(*cells)
     console.print(table)
     s = p.summary()
     console.print(t("plan.summary", **s))

@@ -60,6 +60,19 @@ class Profiles:
             return DuckDBEngine(wh)
         return SparkEngine(wh, self._ws.spark, builds.INPUT_TABLES)
 
+    def impact(self, plan: Any) -> dict[tuple[str, str], Any]:
+        """For the tags and segments ``plan`` changes: customers who would enter and leave (see ``impact.py``)."""
+        from huaxiang.definitions.loader import load_folder
+        from huaxiang.profiles import impact
+
+        ws = self._ws
+        if not (ws.root / ws.config.warehouse.path).exists():
+            return {}
+        last = next(iter(ws.catalog.profile_builds(1, status="succeeded", table_name=builds.PROFILES)), None)
+        key = (last or {}).get("counts", {}).get("state", {}).get("definitions") if last else None
+        return impact.preview(ws.warehouse, load_folder(ws.root), plan, ws.identity.rules(),
+                              timezone=ws.config.timezone, last_build=last, built_traits_key=key)
+
     def history(self, limit: int = 20) -> list[dict[str, Any]]:
         return self._ws.catalog.profile_builds(limit)
 
