@@ -6,18 +6,20 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import without_library
 
 import huaxiang
 
 
 @pytest.fixture
 def make_ws(tmp_path: Path):
-    """make_ws({name: source_dict}) -> an applied workspace with those sources."""
+    """make_ws({name: source_dict}) -> an applied workspace with those sources (and no built-in library)."""
     opened = []
 
     def make(sources: dict[str, dict], root: Path | None = None) -> huaxiang.Workspace:
         root = root or tmp_path / "ws"
         ws = huaxiang.init_workspace(root, name="test", locale="en")
+        without_library(root)
         for name, body in sources.items():
             (root / "sources" / f"{name}.yml").write_text(yaml.safe_dump({"name": name, **body}, allow_unicode=True, sort_keys=False),
                                                           encoding="utf-8")

@@ -18,6 +18,15 @@ columns:
 """
 
 
+def without_library(root: Path) -> Path:
+    """Remove the built-in traits, tags and segments a new workspace gets (tests about sources and
+    identity plan and apply only what they write; the library has its own tests)."""
+    for sub in ("traits", "tags", "segments"):
+        for file in (root / sub).glob("*.yml"):
+            file.unlink()
+    return root
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import CRM_YAML, write
+from helpers import CRM_YAML, without_library, write
 
 import huaxiang
 from huaxiang.definitions.loader import DefinitionError
@@ -19,6 +19,7 @@ CRM_CSV = "客户编号,姓名,手机号\nC1,张三,13800138000\nC2,李四,139 0
 @pytest.fixture
 def ws(tmp_path: Path):
     ws = huaxiang.init_workspace(tmp_path / "shop", name="shop", locale="en")
+    without_library(ws.root)
     yield ws
     ws.close()
 

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from huaxiang.definitions import library
 from huaxiang.definitions.loader import CONFIG_FILE, DefinitionError, Problem, read_yaml, validate
 from huaxiang.definitions.plan import Plan, apply_plan, make_plan
 from huaxiang import identity
@@ -47,6 +48,9 @@ def init_workspace(path: str | Path, *, name: str | None = None, locale: str = "
                                                                       locale=locale), encoding="utf-8")
     _scaffold(root / "sources" / "_example.yml", _template("sources/_example.yml"))
     _scaffold(root / "identity.yml", _template("identity.yml"))
+    for sub in library.FOLDERS:  # the built-in traits, tags and segments (docs/traits.md)
+        for file in library.files(sub):
+            _scaffold(root / sub / file.name, file.read_text(encoding="utf-8"))
     _ignore(root / ".gitignore", ["warehouse.duckdb*", "catalog.sqlite", ".huaxiang/", "data/"])
     return open_workspace(root)
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import CRM_YAML
+from helpers import CRM_YAML, without_library
 
 EXE = [sys.executable, "-m", "huaxiang.cli"]
 
@@ -24,7 +24,7 @@ def run(*args: str, cwd: Path, lang: str = "en") -> subprocess.CompletedProcess:
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
     assert run("init", "shop", cwd=tmp_path).returncode == 0
-    root = tmp_path / "shop"
+    root = without_library(tmp_path / "shop")
     (root / "sources" / "crm.yml").write_text(SOURCE, encoding="utf-8")
     (root / "data" / "crm.csv").write_text("客户编号,姓名,手机号\nC1,张三,13800138000\nC2,李四,139 0000 1111\n",
                                            encoding="utf-8")

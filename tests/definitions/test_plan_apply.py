@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import write
+from helpers import without_library, write
 
 import huaxiang
 from huaxiang.definitions.loader import DefinitionError, Problem
@@ -30,6 +30,7 @@ columns:
 @pytest.fixture
 def ws(tmp_path: Path):
     ws = huaxiang.init_workspace(tmp_path / "shop", name="shop", locale="en")
+    without_library(ws.root)
     yield ws
     ws.close()
 
