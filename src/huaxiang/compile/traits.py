@@ -118,7 +118,11 @@ def _ranked_pass(t: ir.Table, trait: Trait, ctx: Context) -> ir.Table:
         top = ranked.filter(ranked._r == 0)
         return top.select("customer_id", **{trait.name: top._v})
     top = ranked.filter(ranked._r < agg.k)
-    return top.group_by("customer_id").aggregate(**{trait.name: top._v.collect(order_by=top._r)})
+    # one column per rank, then an array without the missing ranks (an ordered collect is not portable:
+    # Spark's collect_list keeps no order)
+    ranks = top.group_by("customer_id").aggregate(**{f"_k{i}": top._v.max(where=top._r == i) for i in range(agg.k)})
+    values = ibis.array([ranks[f"_k{i}"] for i in range(agg.k)]).filter(lambda v: v.notnull())
+    return ranks.select("customer_id", **{trait.name: values})
 
 
 def table_passes(t: ir.Table, traits: list[Trait], ctx: Context) -> list[ir.Table]:

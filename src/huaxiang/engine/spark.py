@@ -15,8 +15,10 @@ memory and the master are fixed by the first call; the SQL settings are set agai
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -108,6 +110,9 @@ def _start(config: SparkConfig, folder: Path) -> SparkSession:
     session.sparkContext.setLogLevel("WARN")
     _quiet_python_side()
     register_similarity_udfs(session)  # usable from any Spark SQL, not only Splink's
+    register_duckdb_functions(session)
+    if config.master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
+        session.sparkContext.pythonExec = sys.executable  # Python UDFs run in this interpreter, not PATH's python3
     return session
 
 
@@ -140,6 +145,40 @@ def _quiet_python_side() -> None:
         return
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
+
+
+#: DuckDB's string similarity functions, callable in Spark SQL as ``duckdb_<name>`` (see ``register_duckdb_functions``)
+DUCKDB_FUNCTIONS = ("jaro_winkler_similarity", "jaccard")
+
+
+def register_duckdb_functions(session: SparkSession) -> None:
+    """``duckdb_jaro_winkler_similarity(a, b)`` and ``duckdb_jaccard(a, b)`` in Spark SQL, computed by DuckDB.
+
+    A pair's similarity must be the same number on both engines, and the functions of the same
+    names are not: DuckDB's work on UTF-8 bytes, Splink's Java ones on characters (and round the
+    Jaro transpositions down). So Spark hands each Arrow batch of pairs to DuckDB (a vectorised
+    Python UDF; the workers need the duckdb package, as any machine running huaxiang has).
+    """
+    from pyspark.sql.functions import pandas_udf
+
+    for name in DUCKDB_FUNCTIONS:
+        if not session.catalog.functionExists(f"duckdb_{name}"):
+            session.udf.register(f"duckdb_{name}", pandas_udf(_by_duckdb(name), "double"))
+
+
+def _by_duckdb(name: str) -> Any:
+    import pandas as pd
+
+    def call(a: pd.Series, b: pd.Series) -> pd.Series:
+        import duckdb
+
+        pairs = pa.table({"a": pa.array(a, pa.string(), from_pandas=True), "b": pa.array(b, pa.string(), from_pandas=True)})
+        with duckdb.connect() as con:
+            out = con.execute(f"SELECT {name}(a, b) AS v FROM pairs").to_arrow_table()
+        return out.column("v").to_pandas()
+
+    call.__annotations__ = {"a": pd.Series, "b": pd.Series, "return": pd.Series}  # not strings: Spark reads them
+    return call
 
 
 def ibis_spark(session: SparkSession) -> Any:
@@ -179,9 +218,10 @@ def to_spark(wh: Warehouse, session: SparkSession, tables: list[str] | dict[str,
     out = {}
     for view, source in items.items():
         query = f'SELECT * FROM "{source}"' if _NAME.match(source) else source
-        for old in folder.glob(f"{view}.*.parquet"):  # the view's previous file in this run: replaced below
+        # "v_": Hadoop skips files whose names start with "_" or "." (temp tables such as _touched do)
+        for old in folder.glob(f"v_{view}.*.parquet"):  # the view's previous file in this run: replaced below
             old.unlink()
-        path = folder / f"{view}.{uuid.uuid4().hex[:8]}.parquet"  # a new name: no listing Spark cached applies
+        path = folder / f"v_{view}.{uuid.uuid4().hex[:8]}.parquet"  # a new name: no listing Spark cached applies
         wh.raw.execute(f"COPY ({_as_instants(wh, query)}) TO '{_literal(str(path))}' (FORMAT parquet)")
         df = session.read.parquet(str(path))
         df.createOrReplaceTempView(view)

@@ -36,7 +36,7 @@ from huaxiang.profiles.facts import facts
 PROFILES = "profiles"
 #: what a build reads from the warehouse
 INPUT_TABLES = ["golden_records", "customer_records", "identities", "customer_ids", "source_records",
-                *FACT_TIME.keys()]
+                *FACT_TIME.keys(), "profiles", "profile_records", "tag_members", "segment_members"]
 
 
 @dataclass

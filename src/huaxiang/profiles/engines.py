@@ -40,22 +40,27 @@ class DuckDBEngine:
         pass
 
 class SparkEngine:
-    """The warehouse tables a build reads are copied to a Spark session; results come back by Arrow."""
+    """The warehouse tables a build reads are copied to Spark (Parquet); results come back by Arrow.
+
+    ``write`` runs an expression on Spark, keeps the result as a cached Spark view of that name (later
+    expressions read it there) and copies it into the DuckDB warehouse (where the console, the API and
+    the next build read it). Tables changed on the DuckDB side (``refresh``) are copied over again.
+    """
 
     name = "spark"
 
     def __init__(self, wh: Warehouse, session: Any, tables: list[str]):
-        from huaxiang.engine.spark import ibis_spark, to_spark
+        from huaxiang.engine.spark import ibis_spark, new_run, to_spark
 
         self.wh = wh
         self.session = session
-        present = [t for t in tables if wh.has_table(t)]
-        self.views = to_spark(wh, session, present)
+        self.run = new_run("build")
+        self._present = {t for t in tables if wh.has_table(t)}
+        to_spark(wh, session, sorted(self._present), run=self.run)
         self.con = ibis_spark(session)
-        self._present = set(present)
 
     def table(self, name: str) -> ir.Table:
-        return self.con.table(self.views[name] if isinstance(self.views.get(name), str) else name)
+        return self.con.table(name)
 
     def has(self, name: str) -> bool:
         return name in self._present
@@ -63,13 +68,39 @@ class SparkEngine:
     def write(self, name: str, expr: ir.Table, *, temp: bool = False) -> None:
         from huaxiang.engine.spark import from_spark
 
-        arrow = from_spark(expr)
+        backends = expr._find_backends()[0]
+        if not backends:  # a memtable alone: made on the DuckDB side, then copied over
+            DuckDBEngine(self.wh).write(name, expr, temp=temp)
+            self.refresh(name)
+            return
+        df = self.con.raw_sql(self.con.compile(expr))
+        df = df.cache()
+        df.createOrReplaceTempView(name)
+        arrow = from_spark(df)
         self.wh.raw.register("_from_spark", arrow)
         kind = "TEMP TABLE" if temp else "TABLE"
         try:
             self.wh.raw.execute(f"CREATE OR REPLACE {kind} {name} AS SELECT * FROM _from_spark")
         finally:
             self.wh.raw.unregister("_from_spark")
+        self._present.add(name)
+
+    def refresh(self, name: str) -> None:
+        """Copy the DuckDB table ``name`` (changed there) to Spark again."""
+        from huaxiang.engine.spark import to_spark
+
+        if self.wh.raw.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == 0:
+            # Spark cannot read the schema of a Parquet file without rows: an empty frame from Arrow
+            empty = self.wh.raw.execute(f"SELECT * FROM {name}").to_arrow_table()
+            self.session.createDataFrame(empty).createOrReplaceTempView(name)
+        else:
+            to_spark(self.wh, self.session, [name], run=self.run)
+        self._present.add(name)
 
     def close(self) -> None:
-        pass
+        from huaxiang.engine.spark import remove_run
+
+        for view in self.session.catalog.listTables():
+            if view.isTemporary:
+                self.session.catalog.dropTempView(view.name)
+        remove_run(self.wh, self.run)
