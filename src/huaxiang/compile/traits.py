@@ -90,10 +90,12 @@ def _metric(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.Scalar:
         return getattr(value, "argmin" if fn == "first" else "argmax")(t.at, where=cond & value.notnull())
     if fn == "share":
         hit = compile_value(parse(agg.of), t, ctx).fill_null(False)
+        # integer flags cast to float64 after summing: a float literal such as 1.0 is a DECIMAL in Spark SQL
         if not agg.weight:
-            return ibis.cases((hit, 1.0), else_=0.0).sum(where=cond) / t.count(where=cond)
+            hits = ibis.cases((hit, 1), else_=0).sum(where=cond).cast("float64")
+            return hits / t.count(where=cond).cast("float64")
         weight = _value(t, agg.weight, ctx).cast("float64")
-        return ibis.cases((hit, weight), else_=0.0).sum(where=cond) / weight.sum(where=cond)
+        return ibis.cases((hit, weight), else_=weight * 0).sum(where=cond) / weight.sum(where=cond)
     raise ValueError(f"{fn} is not a single-pass aggregate")
 
 

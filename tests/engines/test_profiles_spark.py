@@ -1,0 +1,63 @@
+"""Every trait, tag and segment gives the same result on DuckDB and on a local Spark session.
+
+Rules of the comparison (docs/spark.md):
+* numbers: equal within a relative 1e-9 (the engines sum floats in different orders); counts exactly;
+* strings, dates, timestamps and lists exactly (timestamps are naive UTC on both; the session's time
+  zone is UTC; local hours use the workspace's fixed UTC offset at ``as_of``);
+* ties in most_frequent / top_k go to the smaller value on both; first / last take the value at
+  the earliest / latest time (the shop has no two rows of a customer at the same instant).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from pshop import make_shop  # tests/profiles is on the path (conftest.py)
+
+
+def _rows(ws, query: str) -> list[tuple]:
+    return ws.warehouse.raw.execute(query).fetchall()
+
+
+def _same(a: list[tuple], b: list[tuple]) -> list[str]:
+    """Differences between two row lists, cell by cell, floats within a relative 1e-9."""
+    problems = []
+    assert len(a) == len(b), f"{len(a)} rows on DuckDB, {len(b)} on Spark"
+    for ra, rb in zip(a, b):
+        for i, (x, y) in enumerate(zip(ra, rb)):
+            if isinstance(x, float) and isinstance(y, float):
+                if not (math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) or (math.isnan(x) and math.isnan(y))):
+                    problems.append(f"{ra[0]} column {i}: {x!r} != {y!r}")
+            elif x != y:
+                problems.append(f"{ra[0]} column {i}: {x!r} != {y!r}")
+    return problems
+
+
+def compare_engines(ws, spark) -> dict[str, int]:
+    """Build on DuckDB, keep the results, build on Spark, compare profiles and memberships."""
+    ws.profiles.build(full=True, engine="duckdb")
+    duck = {
+        "profiles": _rows(ws, "SELECT * EXCLUDE (build) FROM profiles ORDER BY customer_id"),
+        "tags": _rows(ws, "SELECT customer_id, tag, source FROM tag_members ORDER BY ALL"),
+        "segments": _rows(ws, "SELECT customer_id, segment FROM segment_members ORDER BY ALL"),
+    }
+    ws.profiles.build(full=True, engine="spark")
+    on_spark = {
+        "profiles": _rows(ws, "SELECT * EXCLUDE (build) FROM profiles ORDER BY customer_id"),
+        "tags": _rows(ws, "SELECT customer_id, tag, source FROM tag_members ORDER BY ALL"),
+        "segments": _rows(ws, "SELECT customer_id, segment FROM segment_members ORDER BY ALL"),
+    }
+    for name in duck:
+        problems = _same(duck[name], on_spark[name])
+        assert not problems, f"{name}: {len(problems)} differences, e.g. {problems[:5]}"
+    return {name: len(rows) for name, rows in duck.items()}
+
+
+def test_the_shop_on_duckdb_and_spark(make_ws, spark):
+    from test_members import SEGMENTS, TAGS
+    from test_traits import ORDERS_TRAITS
+
+    ws = make_shop(make_ws, ORDERS_TRAITS, TAGS, SEGMENTS)
+    sizes = compare_engines(ws, spark)
+    assert sizes == {"profiles": 3, "tags": 4, "segments": 5}
