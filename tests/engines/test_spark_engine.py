@@ -109,6 +109,6 @@ def test_a_run_is_a_folder_of_parquet_in_the_workspace(wh, spark):
     to_spark(wh, spark, ["orders_x"], run="r1")  # again: the view's previous file is replaced
     folder = run_folder(wh, "r1")
     assert folder == wh.path.resolve().parent / ".huaxiang" / "spark" / "r1"
-    assert len(list(folder.glob("orders_x.*.parquet"))) == 1
+    assert len(list(folder.glob("v_orders_x.*.parquet"))) == 1
     remove_run(wh, "r1")
     assert not folder.exists()

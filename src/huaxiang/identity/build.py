@@ -50,12 +50,13 @@ def _count(wh: Warehouse, sql: str) -> int:
 
 
 def build(wh: Warehouse, rules: IdentityRules, decisions: Iterable[Mapping[str, Any]] = (),
-          model: tuple[int, dict[str, Any]] | None = None, *, full: bool = False) -> BuildResult:
+          model: tuple[int, dict[str, Any]] | None = None, *, full: bool = False, spark: Any = None) -> BuildResult:
     """Resolve records and events into customers; ``model``: (catalog id, Splink model), or None.
 
     Incremental when it can be (``incremental.py``: same rules and model as the last build): only
     what loads and decisions since then touched is resolved again, with a full rebuild's result.
-    ``full`` resolves everything again regardless.
+    ``full`` resolves everything again regardless. With ``spark`` (a SparkSession), the scoring of
+    pairs runs on Spark; every other step, and every table, stays in the warehouse.
     """
     ensure_tables(wh)
     decisions = list(decisions)
@@ -76,7 +77,7 @@ def build(wh: Warehouse, rules: IdentityRules, decisions: Iterable[Mapping[str, 
         seeds = incremental.seeds(con, previous, decisions) if step == "incremental" else None
         if model_id is not None:
             uids = incremental.seed_uids(con) if step == "incremental" else None
-            scored = probabilistic.apply(wh, rules.probabilistic, model_id, model[1], number, uids)
+            scored = probabilistic.apply(wh, rules.probabilistic, model_id, model[1], number, uids, spark=spark)
         else:
             con.execute("DELETE FROM identity_matches")
         if step == "incremental":

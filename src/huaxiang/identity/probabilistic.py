@@ -17,8 +17,11 @@ one person, and scores every blocked pair as a *match weight*, log2 of the odds,
   level of every comparison that could be made (``{"name": "pinyin", "birth_date": "exact"…}``).
 
 Splink runs on its own in-memory DuckDB connection (same memory limit as the warehouse), fed the
-features as Arrow, so its work tables never touch the warehouse file. The comparisons use Splink's
-library levels, which it renders for DuckDB and Spark alike.
+features as Arrow, so its work tables never touch the warehouse file. Scoring can run on Spark
+instead (``score(..., spark=session)``, ``splink_spark.py``): the same comparisons rendered for
+Spark SQL (``for_dialect``) with the stored model's parameters. Training stays on DuckDB. The
+comparisons use Splink's library levels, which it renders for each dialect, and custom SQL that
+DuckDB and Spark SQL both accept.
 """
 
 from __future__ import annotations
@@ -81,6 +84,27 @@ def features(wh: Warehouse) -> int:
     return con.execute("SELECT count(*) FROM _idn_features").fetchone()[0]
 
 
+def _similar(sql: str) -> Any:
+    """A level on DuckDB's string similarity (``jaro_winkler_similarity``, ``jaccard``), the same on Spark.
+
+    DuckDB computes them on UTF-8 bytes; Splink's Spark functions work on characters and round
+    Jaro–Winkler otherwise, which moves pairs across a threshold (杨倩倩 ~ 杨娟倩: 0.883 on DuckDB,
+    0.868 on Spark). On Spark the level calls DuckDB's own functions (``duckdb_<name>``, registered
+    by ``huaxiang.engine.spark``), so every pair gets the level the model was trained with.
+    """
+    import re
+
+    import splink.comparison_level_library as cll
+
+    spark = re.sub(r"\b(jaro_winkler_similarity|jaccard)\(", r"duckdb_\1(", sql)
+
+    class Level(cll.CustomLevel):
+        def create_sql(self, sql_dialect: Any) -> str:
+            return spark if sql_dialect.sql_dialect_str == "spark" else sql
+
+    return Level(sql)
+
+
 def _comparisons() -> list:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -96,14 +120,14 @@ def _comparisons() -> list:
             cll.NullLevel("name"),
             label(cll.ExactMatchLevel("name"), "exact"),
             label(cll.ExactMatchLevel("name_pinyin"), "pinyin"),
-            label(cll.JaroWinklerLevel("name_pinyin", 0.9), "similar_pinyin"),
-            label(cll.JaroWinklerLevel("name", 0.88), "similar"),
+            label(_similar("jaro_winkler_similarity(name_pinyin_l, name_pinyin_r) >= 0.9"), "similar_pinyin"),
+            label(_similar("jaro_winkler_similarity(name_l, name_r) >= 0.88"), "similar"),
             label(cll.ElseLevel(), "different"),
         ]),
         custom("birth_date", "birth date: exact, one character apart (a typo)", [
             cll.NullLevel("birth_date"),
             label(cll.ExactMatchLevel("birth_date"), "exact"),
-            label(cll.CustomLevel("levenshtein(CAST(birth_date_l AS VARCHAR), CAST(birth_date_r AS VARCHAR)) <= 1"),
+            label(cll.CustomLevel("levenshtein(CAST(birth_date_l AS STRING), CAST(birth_date_r AS STRING)) <= 1"),
                   "one_digit_apart"),
             label(cll.ElseLevel(), "different"),
         ]),
@@ -130,7 +154,7 @@ def _comparisons() -> list:
             label(cll.CustomLevel("(address_l IS NULL AND city_l IS NULL) OR (address_r IS NULL AND city_r IS NULL)")
                   .configure(is_null_level=True), "missing"),
             label(cll.ExactMatchLevel("address"), "exact"),
-            label(cll.CustomLevel("district_l = district_r AND jaccard(address_l, address_r) >= 0.7"),
+            label(_similar("district_l = district_r AND jaccard(address_l, address_r) >= 0.7"),
                   "same_district_similar_street"),
             label(cll.CustomLevel("district_l = district_r"), "same_district"),
             label(cll.CustomLevel("city_l = city_r"), "same_city"),
@@ -193,8 +217,17 @@ class Splink:
         self.con.unregister("_seed_ids")
         return (db_api.register("seeds", table_name="seeds_input"), db_api.register("others", table_name="others_input"))
 
+    def collect(self, preds: list[Any], columns: list[str]) -> pa.Table:
+        """The ``columns`` of the prediction tables ``preds``, one after the other, as Arrow."""
+        return self.con.execute(union_of(preds, columns)).to_arrow_table()
+
     def close(self) -> None:
         self.con.close()
+
+
+def union_of(preds: list[Any], columns: list[str]) -> str:
+    """SQL (DuckDB and Spark alike): ``columns`` of every Splink prediction table in ``preds``."""
+    return " UNION ALL ".join(f"SELECT {', '.join(columns)} FROM {pred.physical_name}" for pred in preds)
 
 
 def train(wh: Warehouse, config: Probabilistic) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -331,14 +364,20 @@ def _labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
     return out
 
 
-def score(wh: Warehouse, config: Probabilistic, model: dict[str, Any], seeds: list[str] | None = None) -> int:
+def score(wh: Warehouse, config: Probabilistic, model: dict[str, Any], seeds: list[str] | None = None, *,
+          spark: Any = None) -> int:
     """``_idn_matches(uid_a, uid_b, match_weight, match_probability, evidence)`` at or above ``review_above``;
     returns the number of pairs. With ``seeds`` (unique ids), only the pairs with a seed in them:
     seeds against every other record, and seeds among themselves (the same pairs and the same
-    scores a full prediction gives them: the blocking rules and the model are the same)."""
-    sp = Splink.open(wh, {**model, "retain_matching_columns": True,
-                          "blocking_rules_to_generate_predictions":
-                          settings(config).get_settings("duckdb").as_dict()["blocking_rules_to_generate_predictions"]})
+    scores a full prediction gives them: the blocking rules and the model are the same).
+    With ``spark`` (a SparkSession), Splink scores on Spark; the pairs come back to the warehouse."""
+    if spark is None:
+        sp = Splink.open(wh, for_dialect(model, config, "duckdb"))
+    else:
+        from huaxiang.identity.splink_spark import SparkSplink
+
+        sp = SparkSplink.open(wh, spark, for_dialect(model, config, "spark"))
+    labels = _labels(model)
     try:
         inference = sp.linker.inference
         if seeds is None:
@@ -348,26 +387,58 @@ def score(wh: Warehouse, config: Probabilistic, model: dict[str, Any], seeds: li
             preds = [inference.predict_between(new, others, threshold_match_weight=config.review_above,
                                                warning_mode="never"),
                      inference.predict_within(new, threshold_match_weight=config.review_above, warning_mode="never")]
-        labels = _labels(model)
-        parts = []
-        for name, by_gamma in labels.items():
-            cases = " ".join(f"WHEN {g} THEN '{text}'" for g, text in by_gamma.items())
-            parts.append(f"'{name}', CASE gamma_{name} {cases} END")
-        evidence = f"json_object({', '.join(parts)})" if parts else "NULL"
-        table = sp.con.execute(" UNION ALL ".join(f"""SELECT unique_id_l, unique_id_r, match_weight, match_probability,
-                                                         {evidence}::VARCHAR AS evidence
-                                                  FROM {pred.physical_name}""" for pred in preds)).to_arrow_table()
+        table = sp.collect(preds, ["unique_id_l", "unique_id_r", "match_weight", "match_probability",
+                                   *(f"gamma_{name}" for name in labels)])
     finally:
         sp.close()
+    parts = []
+    for name, by_gamma in labels.items():
+        cases = " ".join(f"WHEN {g} THEN '{text}'" for g, text in by_gamma.items())
+        parts.append(f"'{name}', CASE gamma_{name} {cases} END")
+    evidence = f"json_object({', '.join(parts)})" if parts else "NULL"
     con = wh.raw
     con.register("_matches_arrow", table)
     try:
-        con.execute("""CREATE OR REPLACE TEMP TABLE _idn_matches AS
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _idn_matches AS
             SELECT least(unique_id_l, unique_id_r) AS uid_a, greatest(unique_id_l, unique_id_r) AS uid_b,
-                   match_weight, match_probability, CAST(evidence AS JSON) AS evidence FROM _matches_arrow""")
+                   match_weight, match_probability, CAST({evidence} AS JSON) AS evidence FROM _matches_arrow""")
     finally:
         con.unregister("_matches_arrow")
     return con.execute("SELECT count(*) FROM _idn_matches").fetchone()[0]
+
+
+class ModelMismatch(ValueError):
+    def __init__(self) -> None:
+        super().__init__("the stored probabilistic model was trained with other comparisons than this version's; "
+                         "train it again (huaxiang identity train) to score on another engine")
+
+
+def _shape(comparisons: list[dict[str, Any]]) -> list[tuple]:
+    return [(c["output_column_name"], [(lv.get("label_for_charts"), bool(lv.get("is_null_level")))
+                                       for lv in c["comparison_levels"]]) for c in comparisons]
+
+
+def for_dialect(model: dict[str, Any], config: Probabilistic, dialect: str) -> dict[str, Any]:
+    """The stored ``model`` ready to score on ``dialect`` (``duckdb`` | ``spark``).
+
+    The parameters (prior, every m and u) are the model's, untouched. The SQL is the dialect's:
+    the blocking rules of ``config`` always, and the comparison levels when the model was trained
+    on another dialect, rendered from the same definitions (``_comparisons``) as Splink renders its
+    library levels for each backend (the stored SQL is DuckDB's: double-quoted names, DuckDB's
+    function names, which Spark SQL reads otherwise).
+    """
+    fresh = settings(config).create_settings_dict(dialect)
+    out = {**copy.deepcopy(model), "retain_matching_columns": True,
+           "blocking_rules_to_generate_predictions": fresh["blocking_rules_to_generate_predictions"]}
+    if model.get("sql_dialect", "duckdb") == dialect:
+        return out
+    if _shape(model["comparisons"]) != _shape(fresh["comparisons"]):
+        raise ModelMismatch()
+    for comp, rendered in zip(out["comparisons"], fresh["comparisons"]):
+        for level, new_level in zip(comp["comparison_levels"], rendered["comparison_levels"]):
+            level["sql_condition"] = new_level["sql_condition"]
+    out["sql_dialect"] = dialect
+    return out
 
 
 def evidence_of(text: str | None) -> dict[str, str]:
@@ -378,17 +449,18 @@ def evidence_of(text: str | None) -> dict[str, str]:
 
 
 def apply(wh: Warehouse, config: Probabilistic, model_id: int, model: dict[str, Any], build: int,
-          seeds: list[str] | None = None) -> dict[str, int]:
+          seeds: list[str] | None = None, *, spark: Any = None) -> dict[str, int]:
     """Score pairs into ``identity_matches`` and give the linking step the pairs to link (after ``build_identifiers``).
 
     A pair at or above ``link_above`` becomes a value of type ``probabilistic`` carried by its two
     records (``_idn_ids``), linked last and through the same guard-rails as identifiers. With
     ``seeds`` (an incremental build), only pairs with a seed are scored again; the rest are kept.
+    With ``spark`` (a SparkSession), the scoring runs there (features are still computed here).
     """
     from huaxiang.identity.linking import PROBABILISTIC
 
     features(wh)
-    score(wh, config, model, seeds)
+    score(wh, config, model, seeds, spark=spark)
     con = wh.raw
     if seeds is None:
         con.execute("DELETE FROM identity_matches")
