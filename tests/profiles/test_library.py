@@ -231,12 +231,13 @@ def test_lifecycle_stages(first_days, recency, o90, o90_365, o365, lifetime, sta
 def test_city_tier_age_band_and_nps_category():
     rows = [{"city": c, "birth_date": b, "stated_age": a, "nps_last": n} for c, b, a, n in (
         ("深圳市", dt.date(2000, 7, 1), None, 10), ("杭州市", dt.date(2000, 6, 30), None, 8),
-        ("厦门市", None, 70, 6), ("九江市", None, None, None), (None, dt.date(2010, 1, 1), 30, 9))]
+        ("厦门市", None, 70, 6), ("九江市", None, None, None), (None, dt.date(2010, 1, 1), 30, 9),
+        ("Boston", None, None, 0))]
     out = derive(rows, ["city_tier", "age", "age_band", "nps_category"])
-    assert [r["city_tier"] for r in out] == ["一线", "新一线", "二线", "三线及以下", None]
-    assert [r["age"] for r in out] == [25, 26, 70, None, 16]  # birth date first; the stated age without one
-    assert [r["age_band"] for r in out] == ["25-34", "25-34", "65+", None, "<18"]
-    assert [r["nps_category"] for r in out] == ["promoter", "passive", "detractor", None, "promoter"]
+    assert [r["city_tier"] for r in out] == ["一线", "新一线", "二线", "三线及以下", None, None]
+    assert [r["age"] for r in out] == [25, 26, 70, None, 16, None]  # birth date first; the stated age without one
+    assert [r["age_band"] for r in out] == ["25-34", "25-34", "65+", None, "<18", None]
+    assert [r["nps_category"] for r in out] == ["promoter", "passive", "detractor", None, "promoter", "detractor"]
 
 
 def test_ratios_are_empty_rather_than_made_up_without_a_denominator():
