@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import ibis
 import ibis.expr.types as ir
@@ -161,10 +161,21 @@ def levels(derived: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
-def profile_expr(traits: list[Trait], inputs: Inputs, derived_deps: dict[str, set[str]], *, snapshot: bool) -> ir.Table:
+Stage = Callable[[str, ir.Table], ir.Table]
+
+
+def _no_stage(name: str, expr: ir.Table) -> ir.Table:
+    return expr
+
+
+def profile_expr(traits: list[Trait], inputs: Inputs, derived_deps: dict[str, set[str]], *, snapshot: bool,
+                 stage: Stage = _no_stage) -> ir.Table:
     """customer_id + every trait (in definition order), for every customer of the golden records.
 
     With ``snapshot``, only customers who were known by ``as_of`` (registered or active by then).
+    ``stage(name, expr)`` may materialize an intermediate result and return a table that reads it:
+    the engine keeps each fact table's rows (attributed once, dated up to ``as_of``) and each pass,
+    so no pass recomputes the attribution and no single query grows past what a planner handles well.
     """
     ctx = inputs.ctx
     golden = inputs.golden
@@ -179,13 +190,17 @@ def profile_expr(traits: list[Trait], inputs: Inputs, derived_deps: dict[str, se
         if name not in inputs.facts:  # nothing loaded into that table yet: no rows for anyone
             absent += table_traits
             continue
-        passes = table_passes(inputs.facts[name], table_traits, ctx)
+        t = inputs.facts[name]
+        keep = [c for c, dtype in t.schema().items() if not dtype.is_json()]  # no expression reads JSON
+        rows = stage(f"_rows_{name}", t.filter(t.customer_id.notnull() & (t.at <= ibis.literal(ctx.as_of))).select(keep))
+        passes = table_passes(rows, table_traits, ctx)
         passes[0] = passes[0].rename(**{f"_first_{name}": "_first_at"})
         firsts.append(f"_first_{name}")
-        parts += passes
+        parts += [stage(f"_pass_{name}_{i}", p) for i, p in enumerate(passes)]
     wide = _join_all(base, parts)
-    if absent:
-        wide = wide.mutate(**{tr.name: ibis.null(IBIS_DTYPE[tr.dtype]) for tr in absent})
+    nulls = {tr.name: ibis.null(IBIS_DTYPE[tr.dtype]) for tr in absent + [t for t in traits if t.predicted]}
+    if nulls:  # predicted traits are filled by predictions later; derived traits may read them (as null now)
+        wide = wide.mutate(**nulls)
     fills = {tr.name: wide[tr.name].fill_null(0) for tr in traits
              if tr.aggregate and tr.aggregate.function in ZERO_WHEN_EMPTY}
     if fills:
@@ -196,9 +211,6 @@ def profile_expr(traits: list[Trait], inputs: Inputs, derived_deps: dict[str, se
     by_name = {tr.name: tr for tr in traits}
     for level in levels(derived_deps):
         wide = wide.mutate(**{n: compile_value(parse(by_name[n].derive), wide, ctx) for n in level})
-    for tr in traits:
-        if tr.predicted:
-            wide = wide.mutate(**{tr.name: ibis.null(IBIS_DTYPE[tr.dtype])})
     return wide.select("customer_id", *[wide[tr.name].cast(IBIS_DTYPE[tr.dtype]).name(tr.name) for tr in traits])
 
 

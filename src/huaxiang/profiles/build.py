@@ -138,7 +138,12 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
         golden = golden.semi_join(scope, "customer_id")
         fact_tables = {name: t.semi_join(scope, "customer_id") for name, t in fact_tables.items()}
     ctx = Context(as_of=as_of, local_offset=local_offset(timezone, as_of), fact=fact_tables.__getitem__)
-    expr = profile_expr(defs.traits, Inputs(golden, fact_tables, ctx), defs.derived_deps, snapshot=kind == "snapshot")
+    def stage(name: str, expr: ir.Table) -> ir.Table:
+        engine.write(name, expr, temp=True)
+        return engine.table(name)
+
+    expr = profile_expr(defs.traits, Inputs(golden, fact_tables, ctx), defs.derived_deps, snapshot=kind == "snapshot",
+                        stage=stage)
     expr = expr.mutate(as_of=ibis.literal(as_of), build=ibis.literal(build, "int64"))
     # everything is computed into staging tables first and swapped in by one transaction at the end:
     # a build that fails leaves the profiles and memberships of the last good one
