@@ -56,5 +56,5 @@ def spark(tmp_path_factory):
     from huaxiang.domain.workspace import SparkConfig
     from huaxiang.engine.spark import spark_session
 
-    return spark_session(SparkConfig(master="local[1]", driver_memory="1g", shuffle_partitions=2),
+    return spark_session(SparkConfig(master="local[1]", driver_memory="2g", shuffle_partitions=2),
                          tmp_path_factory.mktemp("spark"))

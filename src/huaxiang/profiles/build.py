@@ -129,6 +129,7 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
 
 def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, as_of: datetime, table: str,
            timezone: str, state: dict[str, Any], build: int, manual: list[dict[str, Any]]) -> dict[str, Any]:
+    started = time.perf_counter()
     fact_tables = facts(engine.table, rules, has=engine.has)
     golden = engine.table("golden_records")
     scope = None
@@ -149,9 +150,11 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
     # a build that fails leaves the profiles and memberships of the last good one
     staged = "_profiles_new" if kind == "incremental" else f"{table}__next"
     engine.write(staged, expr, temp=kind == "incremental")
+    traits_done = time.perf_counter()
     con = engine.wh.raw
     customers = con.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
-    counts: dict[str, Any] = {"customers": customers, "traits": len(defs.traits)}
+    counts: dict[str, Any] = {"customers": customers, "traits": len(defs.traits),
+                              "seconds_traits": round(traits_done - started, 3)}
     if kind == "snapshot":
         with engine.wh.transaction():
             con.execute(f"DROP TABLE IF EXISTS {table}")

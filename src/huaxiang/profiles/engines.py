@@ -56,6 +56,7 @@ class SparkEngine:
         self.session = session
         self.run = new_run("build")
         self._present = {t for t in tables if wh.has_table(t)}
+        self._cached: dict[str, Any] = {}
         to_spark(wh, session, sorted(self._present), run=self.run)
         self.con = ibis_spark(session)
 
@@ -75,7 +76,11 @@ class SparkEngine:
             return
         df = self.con.raw_sql(self.con.compile(expr))
         df = df.cache()
+        previous = self._cached.pop(name, None)
         df.createOrReplaceTempView(name)
+        if previous is not None:
+            previous.unpersist()
+        self._cached[name] = df
         arrow = from_spark(df)
         self.wh.raw.register("_from_spark", arrow)
         kind = "TEMP TABLE" if temp else "TABLE"
@@ -100,6 +105,8 @@ class SparkEngine:
     def close(self) -> None:
         from huaxiang.engine.spark import remove_run
 
+        for df in self._cached.values():
+            df.unpersist()
         for view in self.session.catalog.listTables():
             if view.isTemporary:
                 self.session.catalog.dropTempView(view.name)

@@ -1,0 +1,205 @@
+"""Profile build benchmark: every built-in trait, tag and segment, against a hand-written floor.
+
+Prints one JSON line. The data are generated straight into the warehouse with DuckDB (customers
+with their golden records and identities, orders and lines, Segment-style events, service and
+social interactions, referrals, surveys, consents), so the benchmark measures the build, not
+ingestion or identity resolution (those have benchmarks of their own). In the same run:
+
+* ``build_s``: ``ws.profiles.build(full=True)`` of the built-in library on DuckDB (traits, then tags
+  and segments); ``traits_s`` is the traits part;
+* ``floor_s``: one hand-written ``GROUP BY customer_id`` over the same events (attributed to customers
+  by the same join) with as many conditional aggregates as the library has aggregated traits;
+* ``incremental_s``: new events for ``--touched`` customers, then an incremental build;
+* ``spark_s`` / ``spark_duckdb_s``: a full build on a local Spark session and on DuckDB, of a second,
+  smaller workspace with ``--spark-events`` events.
+
+Usage: python benchmarks/build.py [--customers 1000000] [--events 20000000] [--touched 1000]
+       [--spark-events 2000000] [--no-spark] [--dir /tmp/hx-build]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import time
+from datetime import datetime
+from pathlib import Path
+
+import huaxiang
+from huaxiang.identity.build import ensure_tables as ensure_identity_tables
+from huaxiang.identity.golden import GOLDEN_RECORDS
+from huaxiang.profiles.members import ensure_tables as ensure_member_tables
+
+CLOCK = datetime(2026, 6, 30, 12)
+SYSTEM = "source, source_key, load_id, loaded_at, row_number"
+CITIES = "['上海市','北京市','深圳市','广州市','成都市','杭州市','武汉市','西安市','苏州市','南京市','泉州市','洛阳市','绵阳市','赣州市','曲靖市']"
+CATEGORIES = "['手机','笔记本电脑','耳机','户外','运动鞋','美妆','护肤','母婴','童装','图书','食品','家居','厨具','女装','男装']"
+EVENTS = ("['Product Viewed','Product Viewed','Product Viewed','Products Searched','Product Added','Checkout Started',"
+          "'Order Completed','Email Opened','Email Link Clicked','SMS Clicked','WeChat Message Read','Signed In']")
+
+
+def _ts(i: str, seconds: int = 2 * 365 * 86400) -> str:
+    """A timestamp in the two years before the clock, spread by ``i``."""
+    return f"TIMESTAMP '{CLOCK:%Y-%m-%d %H:%M:%S}' - INTERVAL (hash({i}) % {seconds}) SECOND"
+
+
+def generate(con, customers: int, events: int) -> None:
+    """Canonical, identity and golden tables of a retailer with ``customers`` and ``events``."""
+    n, e = customers, events
+    load = "'bench', TIMESTAMP '2026-06-30 12:00:00', 1"
+    con.execute(f"""INSERT INTO golden_records (customer_id, name, gender, birth_date, age, phone, city, province,
+            member_level, income_level, education, occupation, registered_at, build)
+        SELECT 'c' || i, '客户' || i, ['M','F'][1 + i % 2], DATE '1960-01-01' + (i % 15000)::INT, 20 + i % 50,
+               '+86138' || lpad(i::VARCHAR, 8, '0'), {CITIES}[1 + i % 15], '省', ['普通','银卡','金卡'][1 + i % 3],
+               ['低','中','高'][1 + i % 3], ['本科','硕士','高中'][1 + i % 3], '职员',
+               {_ts('i', 6 * 365 * 86400)}, 1
+        FROM range({n}) t(i)""")
+    con.execute(f"""INSERT INTO customer_records SELECT 'crm', 'C' || i, 'c' || i FROM range({n}) t(i)
+                    UNION ALL SELECT 'web', 'u:C' || i, 'c' || i FROM range({n}) t(i)""")
+    con.execute(f"INSERT INTO identities SELECT 'crm_id', 'C' || i, 'c' || i, 1 FROM range({n}) t(i)")
+    con.execute(f"INSERT INTO customer_ids SELECT 'c' || i, 'active', 1, 1, NULL FROM range({n}) t(i)")
+    con.execute(f"""INSERT INTO source_records ({SYSTEM}, crm_id, name)
+        SELECT 'crm', 'C' || i, {load}, 'C' || i, '客户' || i FROM range({n}) t(i)""")
+    orders = 3 * n
+    con.execute(f"""INSERT INTO orders ({SYSTEM}, order_id, customer_key, order_time, status, channel, total_amount,
+            discount_amount, paid_amount, refund_amount, payment_method, coupon_code)
+        SELECT 'orders', 'O' || i, {load}, 'O' || i, 'C' || (hash(i) % {n}), {_ts('i')},
+               ['completed','completed','completed','completed','cancelled','refunded'][1 + i % 6],
+               ['app','web','mini_program','store','tmall','jd'][1 + (i // 7) % 6],
+               (50 + hash(i * 3) % 2000)::DECIMAL(18,2), (CASE WHEN i % 4 = 0 THEN 20 ELSE 0 END)::DECIMAL(18,2),
+               (30 + hash(i * 3) % 2000)::DECIMAL(18,2), (CASE WHEN i % 17 = 0 THEN 30 ELSE 0 END)::DECIMAL(18,2),
+               ['wechat_pay','alipay','card'][1 + i % 3], CASE WHEN i % 5 = 0 THEN 'CP' || (i % 100) END
+        FROM range({orders}) t(i)""")
+    con.execute(f"""INSERT INTO order_items ({SYSTEM}, order_id, line_no, product_id, category, brand, quantity,
+            unit_price, amount, returned)
+        SELECT 'items', 'O' || (i // 2) || '-' || (i % 2), {load}, 'O' || (i // 2), i % 2, 'P' || (hash(i) % 5000),
+               {CATEGORIES}[1 + (hash(i) % 15)::INT], 'B' || (hash(i) % 40), 1 + i % 3, (20 + hash(i) % 800)::DECIMAL(18,2),
+               (20 + hash(i) % 800)::DECIMAL(18,2), i % 23 = 0
+        FROM range({2 * orders}) t(i)""")
+    con.execute(f"""INSERT INTO events ({SYSTEM}, message_id, type, event, user_id, anonymous_id, timestamp,
+            session_id, channel, device_type, utm_source, utm_campaign, search_query, product_id, category, amount)
+        SELECT 'web', 'm' || i, {load}, 'm' || i, CASE WHEN i % 10 = 0 THEN 'page' ELSE 'track' END,
+               {EVENTS}[1 + (hash(i) % 12)::INT], 'C' || (hash(i * 7) % {n}), NULL, {_ts('i')},
+               's' || (i // 6), ['web','app','mini_program','email','sms','wechat'][1 + (i // 3) % 6],
+               ['ios','android','pc'][1 + i % 3], ['baidu','wechat','douyin',NULL][1 + i % 4],
+               CASE WHEN i % 9 = 0 THEN 'summer' END, CASE WHEN i % 12 = 3 THEN '耳机' END, 'P' || (i % 5000),
+               {CATEGORIES}[1 + (hash(i * 5) % 15)::INT], (i % 900)::DECIMAL(18,2)
+        FROM range({e}) t(i)""")
+    con.execute(f"""INSERT INTO interactions ({SYSTEM}, interaction_id, customer_key, occurred_at, channel, kind,
+            subject, rating, status, platform, followers)
+        SELECT 'service', 'T' || i, {load}, 'T' || i, 'C' || (hash(i) % {n}), {_ts('i')},
+               ['phone','chat','weibo','douyin'][1 + i % 4],
+               ['ticket','complaint','chat','social_post','like','share','review'][1 + i % 7],
+               ['物流','售后','质量'][1 + i % 3], 1 + i % 5, ['open','resolved','closed'][1 + i % 3],
+               ['weibo','douyin',NULL][1 + i % 3], (hash(i) % 5000)::BIGINT
+        FROM range({n}) t(i)""")
+    con.execute(f"""INSERT INTO referrals ({SYSTEM}, referral_id, customer_key, channel, referred_at, converted, revenue)
+        SELECT 'referrals', 'R' || i, {load}, 'R' || i, 'C' || (hash(i) % {n}), ['wechat','sms'][1 + i % 2],
+               {_ts('i')}, i % 3 = 0, (i % 500)::DECIMAL(18,2) FROM range({n // 5}) t(i)""")
+    con.execute(f"""INSERT INTO survey_responses ({SYSTEM}, response_id, customer_key, survey_id, survey_type,
+            responded_at, question, answer, score)
+        SELECT 'surveys', 'S' || i, {load}, 'S' || i, 'C' || (hash(i) % {n}), 'S1', ['nps','csat'][1 + i % 2],
+               {_ts('i')}, 'q', 'a', i % 11 FROM range({n // 2}) t(i)""")
+    con.execute(f"""INSERT INTO consents ({SYSTEM}, consent_id, customer_key, purpose, status, recorded_at)
+        SELECT 'consents', 'K' || i, {load}, 'K' || i, 'C' || (hash(i) % {n}),
+               ['marketing_email','sms','wechat','profiling'][1 + i % 4], ['granted','withdrawn','denied'][1 + i % 3],
+               {_ts('i')} FROM range({n}) t(i)""")
+
+
+def workspace(root: Path, customers: int, events: int) -> huaxiang.Workspace:
+    shutil.rmtree(root, ignore_errors=True)
+    ws = huaxiang.init_workspace(root, name="bench-build", locale="zh")
+    config = root / "huaxiang.yml"
+    config.write_text(config.read_text(encoding="utf-8") + f"\nclock: {CLOCK:%Y-%m-%dT%H:%M:%S}\n", encoding="utf-8")
+    ws.close()
+    ws = huaxiang.open_workspace(root)
+    ws.apply()
+    wh = ws.warehouse
+    wh.ensure_tables()
+    ensure_identity_tables(wh)
+    wh.ensure_table("golden_records", GOLDEN_RECORDS)
+    ensure_member_tables(wh)
+    generate(wh.raw, customers, events)
+    return ws
+
+
+_FLOOR_AGGS = (
+    "count(*) FILTER (WHERE e.event = '{ev}' AND e.timestamp >= TIMESTAMP '{start}')",
+    "sum(e.amount) FILTER (WHERE e.event = '{ev}' AND e.timestamp >= TIMESTAMP '{start}')",
+    "max(e.timestamp) FILTER (WHERE e.channel = '{ch}')",
+    "count(DISTINCT e.session_id) FILTER (WHERE e.timestamp >= TIMESTAMP '{start}')",
+    "avg(e.amount) FILTER (WHERE e.category = '{cat}')",
+)
+
+
+def floor_sql(n: int) -> str:
+    """One GROUP BY customer_id over the attributed events with ``n`` conditional aggregates."""
+    events = ["Product Viewed", "Products Searched", "Product Added", "Email Opened", "SMS Clicked"]
+    channels = ["web", "app", "mini_program", "email"]
+    cats = ["手机", "户外", "美妆", "图书"]
+    aggs = []
+    for i in range(n):
+        start = CLOCK.replace(year=CLOCK.year - 1) if i % 2 else CLOCK.replace(month=3)
+        aggs.append(_FLOOR_AGGS[i % len(_FLOOR_AGGS)].format(ev=events[i % 5], start=f"{start:%Y-%m-%d %H:%M:%S}",
+                                                             ch=channels[i % 4], cat=cats[i % 4]) + f" AS a{i}")
+    return (f"CREATE OR REPLACE TEMP TABLE _floor AS SELECT r.customer_id, {', '.join(aggs)} FROM events e "
+            "JOIN customer_records r ON r.source = e.source AND r.source_key = 'u:' || e.user_id "
+            f"WHERE e.timestamp <= TIMESTAMP '{CLOCK:%Y-%m-%d %H:%M:%S}' GROUP BY r.customer_id")
+
+
+def touch(con, customers: int, touched: int) -> None:
+    """New events (loaded now) for ``touched`` customers spread over the base."""
+    step = max(1, customers // touched)
+    con.execute(f"""INSERT INTO events (source, source_key, load_id, loaded_at, row_number, message_id, type, event,
+            user_id, timestamp, channel, category, amount)
+        SELECT 'web', 'new' || i, 'bench2', now()::TIMESTAMP, 1, 'new' || i, 'track', 'Product Viewed',
+               'C' || (i * {step}), TIMESTAMP '{CLOCK:%Y-%m-%d %H:%M:%S}' - INTERVAL 1 HOUR, 'app', '户外', 99
+        FROM range({touched}) t(i)""")
+
+
+def timed(fn):
+    started = time.perf_counter()
+    out = fn()
+    return out, round(time.perf_counter() - started, 2)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--customers", type=int, default=1_000_000)
+    ap.add_argument("--events", type=int, default=20_000_000)
+    ap.add_argument("--touched", type=int, default=1000)
+    ap.add_argument("--spark-events", type=int, default=2_000_000)
+    ap.add_argument("--no-spark", action="store_true")
+    ap.add_argument("--dir", default="/tmp/hx-build")
+    args = ap.parse_args()
+    root = Path(args.dir)
+    ws, gen_s = timed(lambda: workspace(root / "main", args.customers, args.events))
+    defs = ws.profiles.definitions()
+    aggregated = sum(1 for t in defs.traits if t.aggregate)
+    result, build_s = timed(lambda: ws.profiles.build(full=True))
+    _, floor_s = timed(lambda: ws.warehouse.raw.execute(floor_sql(aggregated)))
+    touch(ws.warehouse.raw, args.customers, args.touched)
+    inc, incremental_s = timed(lambda: ws.profiles.build())
+    out = {"benchmark": "build", "customers": args.customers, "events": args.events, "traits": len(defs.traits),
+           "aggregated_traits": aggregated, "tags": len(defs.tags), "segments": len(defs.segments),
+           "generate_s": gen_s, "build_s": build_s, "traits_s": result.counts.get("seconds_traits"),
+           "floor_s": floor_s, "ratio_to_floor": round(build_s / floor_s, 2),
+           "traits_ratio_to_floor": round(result.counts.get("seconds_traits", build_s) / floor_s, 2),
+           "incremental_kind": inc.kind, "incremental_customers": inc.customers, "incremental_s": incremental_s}
+    ws.close()
+    if not args.no_spark:
+        small = max(1000, args.customers * args.spark_events // max(args.events, 1))
+        sws = workspace(root / "spark", small, args.spark_events)
+        _, duck_s = timed(lambda: sws.profiles.build(full=True, engine="duckdb"))
+        _, spark_s = timed(lambda: sws.profiles.build(full=True, engine="spark"))
+        out.update({"spark_customers": small, "spark_events": args.spark_events, "spark_s": spark_s,
+                    "spark_duckdb_s": duck_s, "spark_ratio_to_duckdb": round(spark_s / duck_s, 2)})
+        sws.close()
+    out["peak_rss_gib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
