@@ -197,4 +197,12 @@ def demo_summary(summary: dict[str, Any]) -> None:
         console.print(table)
     if summary.get("identity"):
         console.print(t("demo.identity", **summary["identity"]))
+    profiles = summary.get("profiles")
+    if profiles:
+        from huaxiang.cli import render_profiles
+
+        console.print(t("demo.profiles", customers=profiles["customers"], traits=profiles["traits"],
+                        tags=len(profiles["tags"]), segments=len(profiles["segments"]), seconds=profiles["seconds"]))
+        if profiles.get("example") is not None:
+            render_profiles.cards([profiles["example"]], "")
     console.print(t("demo.next", path=summary["path"]))

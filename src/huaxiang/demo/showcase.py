@@ -65,13 +65,22 @@ def run_demo(path: str | Path, *, customers: int = 5000, locale: str = "zh", see
         profiles = ws.profiles.build(full=True)
         progress(t("demo.step.done"), len(names), len(names))
         tables = {tb.name: ws.warehouse.count(tb.name) for tb in TABLES.values()}
+        example = _example_card(ws)
         examples = cleaning_examples(ws, "crm_contacts")
     finally:
         ws.close()
     return {"path": str(root), "customers": customers, "seconds": time.perf_counter() - started,
             "tables": tables, "loads": loads, "examples": examples, "identity": identity,
             "profiles": {"customers": profiles.customers, "traits": profiles.traits, "seconds": profiles.seconds,
-                         "tags": profiles.counts.get("tags", {}), "segments": profiles.counts.get("segments", {})}}
+                         "tags": profiles.counts.get("tags", {}), "segments": profiles.counts.get("segments", {}),
+                         "example": example}}
+
+
+def _example_card(ws: Any) -> Any:
+    """The profile card of the customer with the most tags (ties: the smallest id): a full card to show."""
+    row = ws.warehouse.raw.execute("SELECT customer_id FROM tag_members GROUP BY 1 "
+                                   "ORDER BY count(*) DESC, customer_id LIMIT 1").fetchone()
+    return ws.profiles.get(row[0])[0] if row else None
 
 
 #: the demo's "today" in UTC (the generator's export moment, 2026-06-30 20:00 in Shanghai): profile
