@@ -14,6 +14,7 @@ import pytest
 
 import huaxiang
 from huaxiang.demo.showcase import run_demo
+from huaxiang.profiles.members import TABLES as MEMBER_TABLES
 from huaxiang.identity.tables import HISTORY_TABLES, RESULT_TABLES
 
 SOURCES = {"crm_contacts": "customers", "store_members": "customers", "orders": "orders",
@@ -164,10 +165,13 @@ def test_planted_truth_is_on_disk_and_not_in_the_warehouse(demo: Demo):
     assert people.num_rows == 300 and "true_person_id" in people.column_names
     tables = {t for (t,) in demo.rows("SELECT table_name FROM information_schema.tables")}
     identity = {*RESULT_TABLES, *HISTORY_TABLES, "golden_records"}
-    assert tables == set(TABLE.values()) | {"value_issues", "quarantine"} | identity
+    profiles = {"profiles", "profile_records", *MEMBER_TABLES}
+    assert tables == set(TABLE.values()) | {"value_issues", "quarantine"} | identity | profiles
     truth_columns = {"true_person_id", "scenario", "variant", "churned_at", "shares_phone_of", "type_zh",
                      "family_shared_phone", "junk_phone", "city_tier"}
-    columns = {c for (c,) in demo.rows("SELECT DISTINCT column_name FROM information_schema.columns")}
+    # the profiles compute their own city_tier from the city (a trait); no imported table may carry the truth
+    columns = {c for (c,) in demo.rows("SELECT DISTINCT column_name FROM information_schema.columns "
+                                       "WHERE table_name NOT LIKE 'profiles%'")}
     assert columns & truth_columns == set()
     assert demo.one("SELECT count(*) FROM source_records WHERE contains(raw::VARCHAR, 'true_person_id')") == 0
     files = [x["file"] for name in SOURCES for x in demo.ws.quality.loads(name)]

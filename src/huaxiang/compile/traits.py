@@ -82,8 +82,10 @@ def _metric(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.Scalar:
     if fn == "sum":
         decay = _decay(t, agg, ctx)
         return (value * decay if decay is not None else value).sum(where=cond)
-    if fn in ("avg", "min", "max"):
-        return getattr(value, {"avg": "mean", "min": "min", "max": "max"}[fn])(where=cond)
+    if fn == "avg":  # in float64: Spark's avg of a decimal is a decimal rounded to 6 places
+        return value.cast("float64").mean(where=cond)
+    if fn in ("min", "max"):
+        return getattr(value, fn)(where=cond)
     if fn == "count_distinct":
         return value.nunique(where=cond)
     if fn in ("first", "last"):
@@ -209,8 +211,11 @@ def profile_expr(traits: list[Trait], inputs: Inputs, derived_deps: dict[str, se
         seen = ibis.least(wide._registered_at, *[wide[f] for f in firsts]) if firsts else wide._registered_at
         wide = wide.filter(seen <= ibis.literal(ctx.as_of))
     by_name = {tr.name: tr for tr in traits}
-    for level in levels(derived_deps):
-        wide = wide.mutate(**{n: compile_value(parse(by_name[n].derive), wide, ctx) for n in level})
+    wide = stage("_wide_0", wide)
+    for i, level in enumerate(levels(derived_deps), start=1):
+        # each level is kept: the next reads columns, not the ever longer expressions behind them
+        # (inlined, they grow plans past what Spark's planner holds in memory)
+        wide = stage(f"_wide_{i}", wide.mutate(**{n: compile_value(parse(by_name[n].derive), wide, ctx) for n in level}))
     return wide.select("customer_id", *[wide[tr.name].cast(IBIS_DTYPE[tr.dtype]).name(tr.name) for tr in traits])
 
 

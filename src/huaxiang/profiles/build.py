@@ -140,7 +140,7 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
         fact_tables = {name: t.semi_join(scope, "customer_id") for name, t in fact_tables.items()}
     ctx = Context(as_of=as_of, local_offset=local_offset(timezone, as_of), fact=fact_tables.__getitem__)
     def stage(name: str, expr: ir.Table) -> ir.Table:
-        engine.write(name, expr, temp=True)
+        engine.stage(name, expr)
         return engine.table(name)
 
     expr = profile_expr(defs.traits, Inputs(golden, fact_tables, ctx), defs.derived_deps, snapshot=kind == "snapshot",

@@ -36,6 +36,10 @@ class DuckDBEngine:
         kind = "TEMP TABLE" if temp else "TABLE"
         self.wh.raw.execute(f"CREATE OR REPLACE {kind} {name} AS {self.wh.sql(expr)}")
 
+    def stage(self, name: str, expr: ir.Table) -> None:
+        """An intermediate result later expressions read (a temp table)."""
+        self.write(name, expr, temp=True)
+
     def close(self) -> None:
         pass
 
@@ -74,20 +78,24 @@ class SparkEngine:
             DuckDBEngine(self.wh).write(name, expr, temp=temp)
             self.refresh(name)
             return
-        df = self.con.raw_sql(self.con.compile(expr))
-        df = df.cache()
-        previous = self._cached.pop(name, None)
-        df.createOrReplaceTempView(name)
-        if previous is not None:
-            previous.unpersist()
-        self._cached[name] = df
-        arrow = from_spark(df)
+        self.stage(name, expr)
+        arrow = from_spark(self._cached[name])
         self.wh.raw.register("_from_spark", arrow)
         kind = "TEMP TABLE" if temp else "TABLE"
         try:
             self.wh.raw.execute(f"CREATE OR REPLACE {kind} {name} AS SELECT * FROM _from_spark")
         finally:
             self.wh.raw.unregister("_from_spark")
+        self._present.add(name)
+
+    def stage(self, name: str, expr: ir.Table) -> None:
+        """An intermediate result later expressions read: a cached Spark view, not copied to DuckDB."""
+        df = self.con.raw_sql(self.con.compile(expr)).cache()
+        previous = self._cached.pop(name, None)
+        df.createOrReplaceTempView(name)
+        if previous is not None:
+            previous.unpersist()
+        self._cached[name] = df
         self._present.add(name)
 
     def refresh(self, name: str) -> None:

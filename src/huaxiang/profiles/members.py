@@ -50,6 +50,13 @@ def _members(node_text: str, base: ir.Table, ctx: Context, name: str, column: st
     return result.filter(result.value.fill_null(False)).select("customer_id", **{column: ibis.literal(name)})
 
 
+def _union(parts: list[ir.Table]) -> ir.Table:
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.union(p)
+    return out
+
+
 def _evaluate_tags(engine: Any, defs: Definitions, base: ir.Table, ctx: Context, manual: list[dict[str, Any]]) -> None:
     """``_tags_now(customer_id, tag, source, assigned_by)``: rule tags level by level, plus manual ones."""
     rows = [{"customer_id": m["customer_id"], "tag": m["tag"], "source": "manual", "assigned_by": m["assigned_by"]}
@@ -63,12 +70,12 @@ def _evaluate_tags(engine: Any, defs: Definitions, base: ir.Table, ctx: Context,
         now = engine.table("_tags_now")
         tag_ctx = Context(as_of=ctx.as_of, local_offset=ctx.local_offset, fact=ctx.fact,
                           tags=lambda now=now: now.select("customer_id", "tag"), tag_aliases=defs.tag_names())
-        for n in level:  # one query per tag: small plans (a union of them all is slow to plan on Spark)
-            found = _members(rules[n].rule, base, tag_ctx, n, "tag").mutate(
-                source=ibis.literal("rule"), assigned_by=ibis.null("string"))
-            engine.write("_tags_level", found, temp=True)
-            engine.wh.raw.execute("INSERT INTO _tags_now SELECT customer_id, tag, source, assigned_by FROM _tags_level "
-                                  "WHERE (customer_id, tag) NOT IN (SELECT customer_id, tag FROM _tags_now)")
+        # one query per level (each job costs seconds on Spark); the base is a staged table, so the plan stays small
+        found = _union([_members(rules[n].rule, base, tag_ctx, n, "tag") for n in level]).mutate(
+            source=ibis.literal("rule"), assigned_by=ibis.null("string"))
+        engine.write("_tags_level", found, temp=True)
+        engine.wh.raw.execute("INSERT INTO _tags_now SELECT customer_id, tag, source, assigned_by FROM _tags_level "
+                              "WHERE (customer_id, tag) NOT IN (SELECT customer_id, tag FROM _tags_now)")
         if engine.name != "duckdb":
             engine.refresh("_tags_now")
 
@@ -88,9 +95,9 @@ def _evaluate_segments(engine: Any, defs: Definitions, base: ir.Table, ctx: Cont
         seg_ctx = Context(as_of=ctx.as_of, local_offset=ctx.local_offset, fact=ctx.fact, tags=lambda: tags,
                           segments=lambda now=now: now, tag_aliases=defs.tag_names(),
                           segment_aliases=aliases)
-        for n in level:
-            engine.write("_segments_level", _members(by_name[n].condition, base, seg_ctx, n, "segment"), temp=True)
-            engine.wh.raw.execute("INSERT INTO _segments_now SELECT customer_id, segment FROM _segments_level")
+        engine.write("_segments_level", _union([_members(by_name[n].condition, base, seg_ctx, n, "segment")
+                                                for n in level]), temp=True)
+        engine.wh.raw.execute("INSERT INTO _segments_now SELECT customer_id, segment FROM _segments_level")
         if engine.name != "duckdb":
             engine.refresh("_segments_now")
     return sorted(names)
