@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 
-import pytest
 from pshop import make_shop  # tests/profiles is on the path (conftest.py)
 
 

@@ -8,7 +8,6 @@ import pytest
 from pshop import make_shop, load, profiles
 from test_traits import ORDERS_TRAITS
 
-import huaxiang
 
 NEW_ORDERS = [
     "order_id,customer,phone,time,status,channel,paid,discount,refund",

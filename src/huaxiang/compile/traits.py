@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 import ibis
 import ibis.expr.types as ir
@@ -141,23 +141,21 @@ def table_passes(t: ir.Table, traits: list[Trait], ctx: Context) -> list[ir.Tabl
 
 
 def _join_all(base: ir.Table, parts: Iterable[ir.Table]) -> ir.Table:
-    for i, part in enumerate(parts):
-        renamed = part.rename(_cid=f"customer_id")
+    for part in parts:
+        renamed = part.rename(_cid="customer_id")
         base = base.left_join(renamed, base.customer_id == renamed._cid).drop("_cid")
     return base
 
 
 def levels(derived: dict[str, set[str]]) -> list[list[str]]:
     """Derived traits in dependency levels: each level reads only traits of earlier levels (or non-derived)."""
-    done: set[str] = set()
     out = []
     pending = dict(derived)
     while pending:
-        ready = sorted(n for n, deps in pending.items() if not (deps & set(pending)) )
+        ready = sorted(n for n, deps in pending.items() if not (deps & set(pending)))
         if not ready:
             raise ValueError(f"derived traits depend on each other in a cycle: {', '.join(sorted(pending))}")
         out.append(ready)
-        done |= set(ready)
         for n in ready:
             pending.pop(n)
     return out
@@ -226,4 +224,4 @@ def as_of_now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
-__all__: list[Any] = ["Inputs", "profile_expr", "table_passes", "levels", "as_of_now"]
+__all__ = ["Inputs", "profile_expr", "table_passes", "levels", "as_of_now"]

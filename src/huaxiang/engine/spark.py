@@ -218,6 +218,12 @@ def to_spark(wh: Warehouse, session: SparkSession, tables: list[str] | dict[str,
     out = {}
     for view, source in items.items():
         query = f'SELECT * FROM "{source}"' if _NAME.match(source) else source
+        if wh.raw.execute(f"SELECT count(*) FROM ({query})").fetchone()[0] == 0:
+            # Spark cannot infer the schema of a Parquet file without rows: an empty frame from Arrow
+            df = session.createDataFrame(wh.raw.execute(query).to_arrow_table())
+            df.createOrReplaceTempView(view)
+            out[view] = df
+            continue
         # "v_": Hadoop skips files whose names start with "_" or "." (temp tables such as _touched do)
         for old in folder.glob(f"v_{view}.*.parquet"):  # the view's previous file in this run: replaced below
             old.unlink()

@@ -465,7 +465,7 @@ def apply(wh: Warehouse, config: Probabilistic, model_id: int, model: dict[str, 
     if seeds is None:
         con.execute("DELETE FROM identity_matches")
     else:
-        con.execute(f"""DELETE FROM identity_matches WHERE source_a || chr(31) || source_key_a IN (SELECT uid FROM _idn_seed_uids)
+        con.execute("""DELETE FROM identity_matches WHERE source_a || chr(31) || source_key_a IN (SELECT uid FROM _idn_seed_uids)
                         OR source_b || chr(31) || source_key_b IN (SELECT uid FROM _idn_seed_uids)""")
     con.execute(f"""INSERT INTO identity_matches
         WITH split AS (

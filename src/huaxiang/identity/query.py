@@ -66,7 +66,8 @@ class Explanation:
     conflicts: list[Conflict] = field(default_factory=list)  # identifiers of its records that were refused
 
 
-def _ready(wh: Warehouse) -> None:
+def require_built(wh: Warehouse) -> None:
+    """Raise IdentityNotBuilt unless an identity build has written its tables (what lookups and profiles read)."""
     if not all(wh.has_table(t) for t in RESULT_TABLES):
         raise IdentityNotBuilt()
 
@@ -80,7 +81,7 @@ def _records(wh: Warehouse, customer_id: str) -> tuple[Record, ...]:
 
 def lookup(wh: Warehouse, rules: IdentityRules, query: str) -> list[Match]:
     """Customers for a customer id, an alias, or any identifier value in any spelling people type."""
-    _ready(wh)
+    require_built(wh)
     text = str(query).strip()
     forms = sorted({text, *normalized_forms(wh, [text], rules.country)})
     rows = wh.raw.execute("""

@@ -24,7 +24,7 @@ from huaxiang.engine.warehouse import Warehouse
 from huaxiang.identity.decisions import MANUAL
 from huaxiang.identity.linking import PROBABILISTIC
 from huaxiang.identity.probabilistic import evidence_of
-from huaxiang.identity.query import Conflict, Record, _ready
+from huaxiang.identity.query import Conflict, Record, require_built
 
 
 class DecisionError(ValueError):
@@ -81,7 +81,7 @@ _ITEMS = f"""SELECT DISTINCT identifier_type, value FROM identity_conflicts
 
 def review(wh: Warehouse, catalog: Catalog) -> list[ReviewItem]:
     """The open items, by identifier type and value."""
-    _ready(wh)
+    require_built(wh)
     con = wh.raw
     closed = {d["item_id"] for d in catalog.identity_decisions() if d["item_id"]}
     reasons: dict[tuple[str, str], list[Conflict]] = {}
@@ -170,7 +170,7 @@ def _resolve(wh: Warehouse, customer_id: str) -> str:
 def split(wh: Warehouse, catalog: Catalog, customer_id: str, records: list[tuple[str, str]],
           reason: str = "") -> Decision:
     """Take ``records`` off the customer: a ``split`` decision between them and the rest of its records."""
-    _ready(wh)
+    require_built(wh)
     cid = _resolve(wh, customer_id)
     have = [tuple(r) for r in wh.raw.execute("""SELECT source, source_key FROM customer_records
                                                 WHERE customer_id = ? ORDER BY 1, 2""", [cid]).fetchall()]

@@ -26,7 +26,6 @@ import ibis.expr.types as ir
 from huaxiang.compile.conditions import Context
 from huaxiang.compile.traits import Inputs, as_of_now, profile_expr
 from huaxiang.domain.identity import IdentityRules
-from huaxiang.domain.schema import TABLES
 from huaxiang.domain.traits import FACT_TIME
 from huaxiang.engine.catalog import Catalog, body_hash
 from huaxiang.profiles import members
@@ -179,4 +178,4 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
     return counts
 
 
-__all__ = ["BuildResult", "run", "PROFILES", "INPUT_TABLES", "TABLES"]
+__all__ = ["BuildResult", "run", "PROFILES", "INPUT_TABLES"]

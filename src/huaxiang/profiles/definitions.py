@@ -55,27 +55,23 @@ class Definitions:
 
     def tag_names(self) -> dict[str, str]:
         """Every way to name a tag (name, zh label, en label) -> its name."""
-        out = {}
-        for tag in self.tags:
-            for alias in (tag.label.zh, tag.label.en):
-                if alias:
-                    out[alias] = tag.name
-            out[tag.name] = tag.name
-        return out
+        return _aliases(self.tags)
 
     def segment_names(self) -> dict[str, str]:
-        out = {}
-        for seg in self.segments:
-            for alias in (seg.label.zh, seg.label.en):
-                if alias:
-                    out[alias] = seg.name
-            out[seg.name] = seg.name
-        return out
+        """Every way to name a segment -> its name."""
+        return _aliases(self.segments)
 
     def customer_env(self) -> Env:
         return Env(names={t.name: t.dtype for t in self.traits}, scope="customer", tables=fact_columns(),
                    tags={t.name for t in self.tags}, segments={s.name for s in self.segments},
                    tag_aliases=self.tag_names(), segment_aliases=self.segment_names())
+
+
+def _aliases(items: list[Any]) -> dict[str, str]:
+    """Labels (zh, en) and names -> name; a name wins over another item's equal label."""
+    out = {alias: item.name for item in items for alias in (item.label.zh, item.label.en) if alias}
+    out.update({item.name: item.name for item in items})
+    return out
 
 
 def _problem(origins: dict, kind: str, name: str, key: str, exc: ConditionError, text: str) -> Problem:
@@ -159,7 +155,7 @@ def resolve(traits: Iterable[Trait], tags: Iterable[Tag] = (), categories: Itera
             try:
                 node = parse(tag.rule)
                 check_condition(node, env)
-                defs.tag_deps[tag.name] = {aliases[t] for t in _tags_used(node) if t in aliases}
+                defs.tag_deps[tag.name] = {aliases[t] for t in tags_used(node) if t in aliases}
             except ConditionError as exc:
                 problems.append(_problem(origins, "tag", tag.name, "rule", exc, tag.rule))
     cycle = _cycle(defs.tag_deps)
@@ -174,10 +170,6 @@ def resolve(traits: Iterable[Trait], tags: Iterable[Tag] = (), categories: Itera
     if problems:
         raise DefinitionError(problems)
     return defs
-
-
-def _tags_used(node: Any) -> set[str]:
-    return set(tags_used(node))
 
 
 def from_catalog(catalog: Any) -> Definitions:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 
 from huaxiang.engine.warehouse import Warehouse
@@ -102,12 +101,7 @@ class SparkEngine:
         """Copy the DuckDB table ``name`` (changed there) to Spark again."""
         from huaxiang.engine.spark import to_spark
 
-        if self.wh.raw.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == 0:
-            # Spark cannot read the schema of a Parquet file without rows: an empty frame from Arrow
-            empty = self.wh.raw.execute(f"SELECT * FROM {name}").to_arrow_table()
-            self.session.createDataFrame(empty).createOrReplaceTempView(name)
-        else:
-            to_spark(self.wh, self.session, [name], run=self.run)
+        to_spark(self.wh, self.session, [name], run=self.run)
         self._present.add(name)
 
     def close(self) -> None:
@@ -115,7 +109,6 @@ class SparkEngine:
 
         for df in self._cached.values():
             df.unpersist()
-        for view in self.session.catalog.listTables():
-            if view.isTemporary:
-                self.session.catalog.dropTempView(view.name)
+        for name in self._present:  # only the views this build made: the session is shared
+            self.session.catalog.dropTempView(name)
         remove_run(self.wh, self.run)

@@ -18,17 +18,13 @@ Everything is an Ibis expression over the backend's tables, so the same code ser
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 import ibis
 import ibis.expr.types as ir
 
 from huaxiang.domain.identity import IdentityRules
 from huaxiang.domain.traits import FACT_TIME
-
-#: fact table -> its canonical columns that refer to a customer
-_REFS = ("customer_key", "member_id", "phone", "email")
-
 
 def unambiguous(identities: ir.Table) -> ir.Table:
     """``(identifier_type, value, customer_id)`` for values that belong to exactly one customer."""
@@ -88,7 +84,3 @@ def facts(table: Callable[[str], ir.Table], rules: IdentityRules, *, has: Callab
         out["order_items"] = items
     return out
 
-
-def columns(t: ir.Table) -> dict[str, Any]:
-    """Column name -> dtype, for type-checking expressions over a fact table."""
-    return dict(t.schema().items())

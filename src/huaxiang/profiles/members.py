@@ -24,6 +24,7 @@ from huaxiang.compile.conditions import evaluate as evaluate_condition
 from huaxiang.compile.traits import levels
 from huaxiang.domain.conditions import parse, segments_used
 from huaxiang.domain.schema import Column
+from huaxiang.identity.identifiers import lit
 from huaxiang.profiles.definitions import Definitions
 
 TAG_MEMBERS = (Column("customer_id", "string", ""), Column("tag", "string", ""), Column("since", "timestamp", ""),
@@ -133,22 +134,18 @@ def commit(con: Any, defs: Definitions, evaluated: tuple[list[str], set[str]], *
     _diff(con, "tag", "tag_members", "tag", "_tags_now", f"(({in_scope}) OR source = 'manual')", params,
           new_cols="n.source, n.assigned_by", reason="n.source", exit_reason="o.source")
     if segments:
-        listed = ", ".join(_lit(n) for n in segments)
+        listed = ", ".join(lit(n) for n in segments)
         _diff(con, "segment", "segment_members", "segment", "_segments_now", f"({in_scope}) AND segment IN ({listed})",
               params, new_cols="", reason="'rule'")
     for name in sorted(set(segments) - {s.name for s in defs.segments if s.kind == "dynamic"} - static_taken):
         con.execute("INSERT INTO static_segments VALUES (?, ?, ?)", [name, at, build])
-    con.execute(f"DELETE FROM tag_members WHERE tag NOT IN ({', '.join(_lit(t.name) for t in defs.tags) or 'NULL'})")
+    con.execute(f"DELETE FROM tag_members WHERE tag NOT IN ({', '.join(lit(t.name) for t in defs.tags) or 'NULL'})")
     con.execute("DELETE FROM segment_members WHERE segment NOT IN "
-                f"({', '.join(_lit(s.name) for s in defs.segments) or 'NULL'})")
+                f"({', '.join(lit(s.name) for s in defs.segments) or 'NULL'})")
     tag_counts = dict(con.execute("SELECT tag, count(*) FROM tag_members GROUP BY 1").fetchall())
     seg_counts = dict(con.execute("SELECT segment, count(*) FROM segment_members GROUP BY 1").fetchall())
     changes = con.execute("SELECT count(*) FROM membership_changes WHERE build = ?", [build]).fetchone()[0]
     return {"tags": tag_counts, "segments": seg_counts, "membership_changes": changes}
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _diff(con: Any, kind: str, table: str, key: str, now: str, scope: str, params: dict[str, Any], *,

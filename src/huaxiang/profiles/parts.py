@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from huaxiang.definitions.loader import DefinitionError, Problem
+from huaxiang.identity import require_built
 from huaxiang.profiles import ProfileError
 from huaxiang.profiles import build as builds
 from huaxiang.profiles import queries
@@ -29,6 +30,14 @@ class ProfileCard:
     timezone: str = "UTC"  # where times are shown (they are stored in UTC)
 
 
+def _resolve(aliases: dict[str, str], name_or_label: str, code: str, known: list[str]) -> str:
+    """The name a tag or segment goes by, from its name or either label; ProfileError(code) if none."""
+    name = aliases.get(name_or_label)
+    if name is None:
+        raise ProfileError(code, name=name_or_label, known=", ".join(known))
+    return name
+
+
 class Profiles:
     def __init__(self, ws: "Workspace"):
         self._ws = ws
@@ -45,6 +54,7 @@ class Profiles:
         """Compute every trait, then tags and segments (see ``huaxiang.profiles.build``)."""
         ws = self._ws
         defs = self.definitions()
+        require_built(ws.warehouse)
         eng = self._engine(engine or ws.config.warehouse.engine)
         try:
             return builds.run(eng, ws.catalog, ws.identity.rules(), defs, timezone=ws.config.timezone,
@@ -99,10 +109,7 @@ class Tags:
 
     def _tag(self, name_or_label: str) -> str:
         defs = self._ws.profiles.definitions()
-        name = defs.tag_names().get(name_or_label)
-        if name is None:
-            raise ProfileError("unknown_tag", name=name_or_label, known=", ".join(t.name for t in defs.tags))
-        return name
+        return _resolve(defs.tag_names(), name_or_label, "unknown_tag", [t.name for t in defs.tags])
 
     def assign(self, customer_or_identifier: str, tag: str, *, note: str = "") -> bool:
         """Give a customer a tag by hand (recorded with who and when; members update on the next build)."""
@@ -121,10 +128,7 @@ class Segments:
 
     def _name(self, name_or_label: str) -> str:
         defs = self._ws.profiles.definitions()
-        name = defs.segment_names().get(name_or_label)
-        if name is None:
-            raise ProfileError("unknown_segment", name=name_or_label, known=", ".join(s.name for s in defs.segments))
-        return name
+        return _resolve(defs.segment_names(), name_or_label, "unknown_segment", [s.name for s in defs.segments])
 
     def list(self) -> list[dict[str, Any]]:
         """Every segment with its kind and size."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from huaxiang.engine.warehouse import Warehouse
+from huaxiang.identity.identifiers import lit
 from huaxiang.profiles import ProfileError
 from huaxiang.profiles.definitions import Definitions
 
@@ -27,15 +28,11 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _has(wh: Warehouse, table: str) -> bool:
-    return wh.has_table(table)
-
-
 def card(wh: Warehouse, defs: Definitions, customer_id: str, timezone: str = "UTC") -> Any:
     from huaxiang.profiles.parts import ProfileCard
 
     row = None
-    if _has(wh, "profiles"):
+    if wh.has_table("profiles"):
         cur = wh.raw.execute("SELECT * FROM profiles WHERE customer_id = ?", [customer_id])
         names = [d[0] for d in cur.description]
         found = cur.fetchone()
@@ -46,7 +43,7 @@ def card(wh: Warehouse, defs: Definitions, customer_id: str, timezone: str = "UT
             traits.setdefault(trait.dimension, []).append((trait, row[trait.name]))
     labels = {t.name: t for t in defs.tags}
     tags = []
-    if _has(wh, "tag_members"):
+    if wh.has_table("tag_members"):
         for name, since, source, by in wh.raw.execute(
                 "SELECT tag, since, source, assigned_by FROM tag_members WHERE customer_id = ? ORDER BY tag",
                 [customer_id]).fetchall():
@@ -55,7 +52,7 @@ def card(wh: Warehouse, defs: Definitions, customer_id: str, timezone: str = "UT
                          "since": since, "source": source, "assigned_by": by})
     segs = {s.name: s for s in defs.segments}
     segments = []
-    if _has(wh, "segment_members"):
+    if wh.has_table("segment_members"):
         for name, since in wh.raw.execute("SELECT segment, since FROM segment_members WHERE customer_id = ? "
                                           "ORDER BY segment", [customer_id]).fetchall():
             seg = segs.get(name)
@@ -64,7 +61,7 @@ def card(wh: Warehouse, defs: Definitions, customer_id: str, timezone: str = "UT
 
 
 def _counts(wh: Warehouse, table: str, key: str) -> dict[str, int]:
-    if not _has(wh, table):
+    if not wh.has_table(table):
         return {}
     return dict(wh.raw.execute(f"SELECT {key}, count(*) FROM {table} GROUP BY 1").fetchall())
 
@@ -86,7 +83,7 @@ def members(wh: Warehouse, table: str, key: str, name: str, *, page: int = 1, si
     """One page of members (ordered by customer id), with ``since`` and the chosen traits."""
     if page < 1 or size < 1:
         raise ValueError("page and size start at 1")
-    if not _has(wh, table):
+    if not wh.has_table(table):
         return Page([], page, size, 0)
     total = wh.raw.execute(f"SELECT count(*) FROM {table} WHERE {key} = ?", [name]).fetchone()[0]
     cols = "".join(f", p.{_quote(t)}" for t in traits or [])
@@ -98,7 +95,7 @@ def members(wh: Warehouse, table: str, key: str, name: str, *, page: int = 1, si
 
 
 def overlap(wh: Warehouse, segments: list[str]) -> dict[tuple[str, str], int]:
-    if not _has(wh, "segment_members") or not segments:
+    if not wh.has_table("segment_members") or not segments:
         return {}
     marks = ", ".join("?" for _ in segments)
     rows = wh.raw.execute(f"""SELECT a.segment, b.segment, count(*) FROM segment_members a
@@ -110,7 +107,7 @@ def overlap(wh: Warehouse, segments: list[str]) -> dict[tuple[str, str], int]:
 
 
 def changes(wh: Warehouse, kind: str, name: str, limit: int = 100) -> list[dict[str, Any]]:
-    if not _has(wh, "membership_changes"):
+    if not wh.has_table("membership_changes"):
         return []
     cur = wh.raw.execute("SELECT customer_id, change, changed_at, build, reason FROM membership_changes "
                          "WHERE kind = ? AND name = ? ORDER BY changed_at DESC, build DESC, customer_id LIMIT ?",
@@ -129,18 +126,14 @@ def export(wh: Warehouse, defs: Definitions, segment: str, path: Path, traits: l
         raise ProfileError("bad_export", message=f"{path}: export writes .csv or .parquet files")
     cols = "".join(f", p.{_quote(t)}" for t in traits)
     query = (f"SELECT m.customer_id, m.since{cols} FROM segment_members m LEFT JOIN profiles p USING (customer_id) "
-             f"WHERE m.segment = {_literal(segment)} ORDER BY m.customer_id")
+             f"WHERE m.segment = {lit(segment)} ORDER BY m.customer_id")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    wh.raw.execute(f"COPY ({query}) TO {_literal(str(tmp))} (format {fmt})")
+    wh.raw.execute(f"COPY ({query}) TO {lit(str(tmp))} (format {fmt})")
     tmp.replace(path)  # a reader never sees half a file
     return wh.raw.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def forget_static(wh: Warehouse, segment: str) -> None:
-    if _has(wh, "static_segments"):
+    if wh.has_table("static_segments"):
         wh.raw.execute("DELETE FROM static_segments WHERE segment = ?", [segment])
