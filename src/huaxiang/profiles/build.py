@@ -143,7 +143,7 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
         return engine.table(name)
 
     expr = profile_expr(defs.traits, Inputs(golden, fact_tables, ctx), defs.derived_deps, snapshot=kind == "snapshot",
-                        stage=stage)
+                        stage=stage, stage_levels=engine.stage_levels)
     expr = expr.mutate(as_of=ibis.literal(as_of), build=ibis.literal(build, "int64"))
     # everything is computed into staging tables first and swapped in by one transaction at the end:
     # a build that fails leaves the profiles and memberships of the last good one

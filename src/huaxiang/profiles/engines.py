@@ -17,6 +17,8 @@ from huaxiang.engine.warehouse import Warehouse
 
 class DuckDBEngine:
     name = "duckdb"
+    #: derived levels inlined: DuckDB plans the whole projection well, and copying the wide table costs more
+    stage_levels = False
 
     def __init__(self, wh: Warehouse):
         self.wh = wh
@@ -51,6 +53,8 @@ class SparkEngine:
     """
 
     name = "spark"
+    #: the joined passes and each derived level kept: Spark's planner runs out of heap on the inlined plan
+    stage_levels = True
 
     def __init__(self, wh: Warehouse, session: Any, tables: list[str]):
         from huaxiang.engine.spark import ibis_spark, new_run, to_spark
