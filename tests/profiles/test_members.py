@@ -169,3 +169,19 @@ def test_a_cycle_of_derived_traits_is_refused(make_ws):
     with pytest.raises(DefinitionError) as info:
         ws.profiles.build()
     assert "cycle" in str(info.value) and "a -> b -> a" in str(info.value)
+
+
+def test_changed_tags_in_an_incremental_build_read_every_customer_s_rows(shop):
+    # new data touch C3 only; the changed rule is re-evaluated for everyone, C1 by their (untouched) events
+    load(shop, orders=["order_id,customer,phone,time,status,channel,paid,discount,refund",
+                       "O8,C3,,2025-06-29 09:00:00,completed,web,120.00,0,0"])
+    shop.identity.build()
+    tag_file = shop.root / "tags" / "shop.yml"
+    tag_file.write_text(tag_file.read_text(encoding="utf-8").replace("within = 30d", "within = 31d"), encoding="utf-8")
+    shop.apply()
+    result = shop.profiles.build()
+    assert result.kind == "incremental" and result.customers == 1
+    expected = {"buyer": {"C1", "C2", "C3"}, "big_spender": {"C1"}, "outdoor_vip": {"C1"}}
+    assert _members(shop, "tag_members", "tag") == expected
+    shop.profiles.build(full=True)
+    assert _members(shop, "tag_members", "tag") == expected

@@ -30,7 +30,7 @@ from huaxiang.domain.traits import FACT_TIME
 from huaxiang.engine.catalog import Catalog, body_hash
 from huaxiang.profiles import members
 from huaxiang.profiles.definitions import Definitions
-from huaxiang.profiles.facts import facts
+from huaxiang.profiles.facts import facts, unambiguous
 
 PROFILES = "profiles"
 #: what a build reads from the warehouse
@@ -129,15 +129,19 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
 def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, as_of: datetime, table: str,
            timezone: str, state: dict[str, Any], build: int, manual: list[dict[str, Any]]) -> dict[str, Any]:
     started = time.perf_counter()
-    fact_tables = facts(engine.table, rules, has=engine.has)
+    engine.stage("_ids", unambiguous(engine.table("identities")))  # read by the attribution of every table
+    ids = engine.table("_ids")
+    every_table = facts(engine.table, rules, has=engine.has, ids=ids)
+    fact_tables = every_table
     golden = engine.table("golden_records")
-    scope = None
     if kind == "incremental":
-        engine.write("_touched", touched_customers(engine, fact_tables, state["watermark"]), temp=True)
+        engine.write("_touched", touched_customers(engine, every_table, state["watermark"]), temp=True)
         scope = engine.table("_touched")
         golden = golden.semi_join(scope, "customer_id")
-        fact_tables = {name: t.semi_join(scope, "customer_id") for name, t in fact_tables.items()}
-    ctx = Context(as_of=as_of, local_offset=local_offset(timezone, as_of), fact=fact_tables.__getitem__)
+        # only the touched customers' rows, found through their identifiers, not by attributing every row
+        fact_tables = facts(engine.table, rules, has=engine.has, ids=ids, scope=scope)
+    offset = local_offset(timezone, as_of)
+    ctx = Context(as_of=as_of, local_offset=offset, fact=fact_tables.__getitem__)
     def stage(name: str, expr: ir.Table) -> ir.Table:
         engine.stage(name, expr)
         return engine.table(name)
@@ -164,7 +168,9 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
     base = engine.table(staged)
     if every_member and kind == "incremental":  # the new rows of the touched, the kept rows of the others
         base = engine.table(PROFILES).anti_join(engine.table("_touched"), "customer_id").union(base)
-    evaluated = members.evaluate(engine, defs, ctx, base, manual=manual)
+    # tags and segments of every customer read every customer's rows (count(events, ...) and the like)
+    member_ctx = Context(as_of=as_of, local_offset=offset, fact=every_table.__getitem__) if every_member else ctx
+    evaluated = members.evaluate(engine, defs, member_ctx, base, manual=manual)
     with engine.wh.transaction():
         if kind == "incremental":
             con.execute(f"DELETE FROM {PROFILES} WHERE customer_id IN (SELECT customer_id FROM _touched) "

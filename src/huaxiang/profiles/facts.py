@@ -40,9 +40,7 @@ def _lookup(t: ir.Table, ids: ir.Table, column: str, id_type: str, name: str) ->
 
 def attribute(t: ir.Table, ids: ir.Table, key_types: list[str]) -> ir.Table:
     """``t`` with ``customer_id`` by the order in the module docstring (non-event tables)."""
-    steps = [(ref, id_type, f"{ref}_{id_type}") for ref, types in
-             (("customer_key", key_types), ("member_id", ["member_id"]), ("phone", ["phone"]), ("email", ["email"]))
-             if ref in t.columns for id_type in types]
+    steps = [(ref, id_type, f"{ref}_{id_type}") for ref, types in _refs(t, key_types) for id_type in types]
     for ref, id_type, name in steps:
         t = _lookup(t, ids, ref, id_type, name)
     if not steps:
@@ -60,9 +58,36 @@ def event_node(events: ir.Table) -> ir.Value:
     return ibis.cases((events.user_id.isnull(), device), (anon.isnull(), user), else_=user + "|" + device)
 
 
-def facts(table: Callable[[str], ir.Table], rules: IdentityRules, *, has: Callable[[str], bool]) -> dict[str, ir.Table]:
-    """Fact table name -> that table with ``customer_id`` and ``at``; ``table(name)`` reads the backend."""
-    ids = unambiguous(table("identities"))
+def _refs(t: ir.Table, key_types: list[str]) -> list[tuple[str, list[str]]]:
+    """``(column, identifier types)`` that attribute rows of ``t``, in the order of the module docstring."""
+    return [(ref, types) for ref, types in
+            (("customer_key", key_types), ("member_id", ["member_id"]), ("phone", ["phone"]), ("email", ["email"]))
+            if ref in t.columns]
+
+
+def _candidates(t: ir.Table, identities: ir.Table, scope: ir.Table, key_types: list[str]) -> ir.Table:
+    """The rows of ``t`` that may belong to a customer of ``scope``: any of their references is one of theirs.
+
+    A superset (a row may still go to another customer by an earlier reference); the full attribution
+    of these few rows decides.
+    """
+    theirs = identities.semi_join(scope, "customer_id")
+    cond = ibis.literal(False)
+    for ref, types in _refs(t, key_types):
+        values = theirs.filter(theirs.identifier_type.isin(types)).value
+        cond |= t[ref].isin(values)
+    return t.filter(cond)
+
+
+def facts(table: Callable[[str], ir.Table], rules: IdentityRules, *, has: Callable[[str], bool],
+          scope: ir.Table | None = None, ids: ir.Table | None = None) -> dict[str, ir.Table]:
+    """Fact table name -> that table with ``customer_id`` and ``at``; ``table(name)`` reads the backend.
+
+    ``scope`` (a table of ``customer_id``): only the rows of those customers, found without
+    attributing every row (an incremental build). ``ids``: ``unambiguous(identities)``, if the
+    caller has it at hand (staged once per build).
+    """
+    ids = unambiguous(table("identities")) if ids is None else ids
     key_types = list(rules.events.user_id)
     out: dict[str, ir.Table] = {}
     for name, time_col in FACT_TIME.items():
@@ -72,15 +97,24 @@ def facts(table: Callable[[str], ir.Table], rules: IdentityRules, *, has: Callab
         if name == "events":
             records = table("customer_records")
             nodes = records.select(_node="source_key", _src="source", customer_id="customer_id")
-            t = t.left_join(nodes, [t.source == nodes._src, event_node(t) == nodes._node]).drop("_node", "_src")
+            on = [t.source == nodes._src, event_node(t) == nodes._node]
+            if scope is None:
+                t = t.left_join(nodes, on).drop("_node", "_src")
+            else:  # a node is one customer's: the scope's nodes find exactly their events
+                nodes = nodes.semi_join(scope, "customer_id")
+                on = [t.source == nodes._src, event_node(t) == nodes._node]
+                t = t.inner_join(nodes, on).drop("_node", "_src")
         else:
+            if scope is not None:
+                t = _candidates(t, table("identities"), scope, key_types)
             t = attribute(t, ids, key_types)
+            if scope is not None:
+                t = t.semi_join(scope, "customer_id")
         out[name] = t.mutate(at=t[time_col])
     if "orders" in out and has("order_items"):
         items = table("order_items")
         orders = out["orders"].select(_order_id="order_id", customer_id="customer_id", at="at", order_time="order_time",
                                       order_status="status", order_channel="channel")
-        items = items.left_join(orders, items.order_id == orders._order_id).drop("_order_id")
-        out["order_items"] = items
+        join = items.left_join if scope is None else items.inner_join
+        out["order_items"] = join(orders, items.order_id == orders._order_id).drop("_order_id")
     return out
-
