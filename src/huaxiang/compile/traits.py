@@ -27,6 +27,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from huaxiang.compile.conditions import Context, compile_value
+from huaxiang.compile.conditions.context import epoch_seconds
 from huaxiang.domain.conditions import parse
 from huaxiang.domain.traits import Aggregate, Trait, parse_duration
 
@@ -58,8 +59,7 @@ def _cond(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.BooleanValue:
 
 
 def _age_days(t: ir.Table, ctx: Context) -> ir.FloatingValue:
-    as_of = ibis.literal(ctx.as_of).epoch_seconds()
-    return (as_of - t.at.epoch_seconds()).cast("float64") / SECONDS_PER_DAY
+    return (epoch_seconds(ibis.literal(ctx.as_of)) - epoch_seconds(t.at)).cast("float64") / SECONDS_PER_DAY
 
 
 def _decay(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.FloatingValue | None:

@@ -52,6 +52,8 @@ logger.conf.name = org.apache.spark.SparkConf
 logger.conf.level = error
 logger.plans.name = org.apache.spark.sql.catalyst.util.SparkStringUtils
 logger.plans.level = error
+logger.plantext.name = org.apache.spark.sql.catalyst.util.StringUtils
+logger.plantext.level = error
 """
 
 _session: SparkSession | None = None
@@ -86,6 +88,9 @@ def _runtime(config: SparkConfig) -> dict[str, str]:
         # DuckDB writes proleptic Gregorian dates, as Spark 3+ does: read them as they are
         "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
         "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
+        # a profile build's plans have hundreds of columns; their text (for events nobody listens to
+        # with the UI off) is cut instead of filling the driver's heap
+        "spark.sql.maxPlanStringLength": "100000",
     }
 
 

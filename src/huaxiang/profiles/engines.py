@@ -47,7 +47,7 @@ class DuckDBEngine:
 class SparkEngine:
     """The warehouse tables a build reads are copied to Spark (Parquet); results come back by Arrow.
 
-    ``write`` runs an expression on Spark, keeps the result as a cached Spark view of that name (later
+    ``write`` runs an expression on Spark, keeps the result as a checkpointed Spark view of that name (later
     expressions read it there) and copies it into the DuckDB warehouse (where the console, the API and
     the next build read it). Tables changed on the DuckDB side (``refresh``) are copied over again.
     """
@@ -92,8 +92,10 @@ class SparkEngine:
         self._present.add(name)
 
     def stage(self, name: str, expr: ir.Table) -> None:
-        """An intermediate result later expressions read: a cached Spark view, not copied to DuckDB."""
-        df = self.con.raw_sql(self.con.compile(expr)).cache()
+        """An intermediate result later expressions read: a checkpointed Spark view, not copied to DuckDB."""
+        # checkpointed, not only cached: the next stage's plan starts from this result, not from the
+        # whole lineage behind it (kept, that lineage made plans the driver's heap could not hold)
+        df = self.con.raw_sql(self.con.compile(expr)).localCheckpoint(eager=True)
         previous = self._cached.pop(name, None)
         df.createOrReplaceTempView(name)
         if previous is not None:

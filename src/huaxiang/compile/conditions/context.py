@@ -48,10 +48,14 @@ class Context:
 
 
 def epoch_seconds(value: ir.Value) -> ir.IntegerValue:
-    """Seconds since 1970 of a date (its midnight) or a timestamp, as int64, in either engine."""
+    """Whole seconds since 1970 of a date (its midnight) or a timestamp, as int64, in either engine.
+
+    Floored: Spark's seconds are whole (the fraction dropped) and DuckDB's carry it, and a cast alone
+    would round DuckDB's to the nearest second (12:00:00.755 to 12:00:01, a day short of 20 days).
+    """
     if value.type().is_date():
         value = value.cast("timestamp")
-    return value.epoch_seconds().cast("int64")
+    return value.epoch_seconds().floor().cast("int64")
 
 
 def whole_units(seconds: ir.NumericValue, unit_seconds: int) -> ir.IntegerValue:
