@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from decimal import Decimal
 
 import pyarrow as pa
@@ -59,6 +60,10 @@ def test_one_session_per_process_in_utc_with_the_similarity_functions(spark):
     assert spark.conf.get("spark.ui.enabled") == "false"
     jw, jc = spark.sql("SELECT jaro_winkler('zhangwei', 'zhangwie'), jaccard('ab', 'ac')").first()
     assert (jw, jc) == (pytest.approx(0.975), pytest.approx(1 / 3))
+    # the DuckDB similarity UDFs run in this interpreter (with pandas, pyarrow, duckdb), whatever PATH's python3 is
+    assert spark.sparkContext.pythonExec == sys.executable
+    (jw_bytes,) = spark.sql("SELECT duckdb_jaro_winkler_similarity('杨倩倩', '杨娟倩')").first()
+    assert jw_bytes == pytest.approx(0.883, abs=5e-4)
     spark_session(SparkConfig(shuffle_partitions=2))
 
 

@@ -112,12 +112,15 @@ def _start(config: SparkConfig, folder: Path) -> SparkSession:
     for key, value in _runtime(config).items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
+    if config.master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
+        # Python UDFs run in this interpreter (with its packages), not in PATH's python3. Set before
+        # any UDF is made: each takes the interpreter when it is created (CI, with no virtualenv on
+        # the PATH, ran the DuckDB similarity UDFs in a python3 without pandas)
+        session.sparkContext.pythonExec = sys.executable
     session.sparkContext.setLogLevel("WARN")
     _quiet_python_side()
     register_similarity_udfs(session)  # usable from any Spark SQL, not only Splink's
     register_duckdb_functions(session)
-    if config.master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
-        session.sparkContext.pythonExec = sys.executable  # Python UDFs run in this interpreter, not PATH's python3
     return session
 
 
