@@ -105,6 +105,11 @@ def _metric(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.Scalar:
 RANKED = ("top_k", "most_frequent")
 
 
+def _ranks(agg: Aggregate) -> int:
+    """How many ranks a ranked trait keeps: k for top_k, one for most_frequent."""
+    return agg.k if agg.function == "top_k" else 1
+
+
 def _ranked_rows(t: ir.Table, i: int, agg: Aggregate, ctx: Context) -> ir.Table:
     """``(customer_id, _t, _v, _w)``: the rows one ranked trait (number ``i``) counts, with their weights."""
     weight = _value(t, agg.weight, ctx).cast("float64")
@@ -133,19 +138,14 @@ def _ranked_pass(t: ir.Table, traits: list[Trait], ctx: Context) -> ir.Table:
     rank = ibis.row_number().over(group_by=[per_value.customer_id, per_value._t],
                                   order_by=[per_value._s.desc(), per_value._v.asc()])
     ranked = per_value.mutate(_r=rank)
-    ranked = ranked.filter(ranked._r < max(agg.k if agg.function == "top_k" else 1 for agg in aggs))
-    cols: dict[str, ir.Value] = {}
-    for i, (tr, agg) in enumerate(zip(traits, aggs)):
-        k = agg.k if agg.function == "top_k" else 1
-        for j in range(k):
-            cols[f"_{i}_{j}"] = ranked._v.max(where=(ranked._t == i) & (ranked._r == j))
-    wide = ranked.group_by("customer_id").aggregate(**cols)
+    ranked = ranked.filter(ranked._r < max(_ranks(agg) for agg in aggs))
+    wide = ranked.group_by("customer_id").aggregate(**{
+        f"_{i}_{j}": ranked._v.max(where=(ranked._t == i) & (ranked._r == j))
+        for i, agg in enumerate(aggs) for j in range(_ranks(agg))})
     out = {}
     for i, (tr, agg) in enumerate(zip(traits, aggs)):
-        if agg.function == "most_frequent":
-            out[tr.name] = wide[f"_{i}_0"]
-        else:
-            out[tr.name] = ibis.array([wide[f"_{i}_{j}"] for j in range(agg.k)]).filter(lambda v: v.notnull())
+        ranks = [wide[f"_{i}_{j}"] for j in range(_ranks(agg))]
+        out[tr.name] = ranks[0] if agg.function == "most_frequent" else ibis.array(ranks).filter(lambda v: v.notnull())
     return wide.select("customer_id", **out)
 
 

@@ -226,7 +226,7 @@ def to_spark(wh: Warehouse, session: SparkSession, tables: list[str] | dict[str,
     out = {}
     for view, source in items.items():
         query = f'SELECT * FROM "{source}"' if _NAME.match(source) else source
-        if wh.raw.execute(f"SELECT count(*) FROM ({query})").fetchone()[0] == 0:
+        if wh.raw.execute(f"SELECT 1 FROM ({query}) LIMIT 1").fetchone() is None:
             # Spark cannot infer the schema of a Parquet file without rows: an empty frame from Arrow
             df = session.createDataFrame(wh.raw.execute(query).to_arrow_table())
             df.createOrReplaceTempView(view)

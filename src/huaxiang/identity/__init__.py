@@ -13,10 +13,11 @@ The rules come from ``identity.yml`` (``huaxiang.domain.identity``).
 from huaxiang.identity.build import BuildResult, build
 from huaxiang.identity.probabilistic import TooFewRecords, TrainedModel, fit
 from huaxiang.identity.golden import GoldenRecord, GoldenValue, golden
-from huaxiang.identity.query import Conflict, Edge, Explanation, IdentityNotBuilt, Match, Record, explain, lookup, require_built
+from huaxiang.identity.query import (Conflict, Edge, Explanation, IdentityNotBuilt, Match, Record, explain, lookup,
+                                     require_built)
 from huaxiang.identity.review import (Candidate, Decision, DecisionError, ReviewItem, accept, list_decisions, reject,
                                       review, split)
 
 __all__ = ["BuildResult", "Candidate", "Conflict", "Decision", "DecisionError", "Edge", "Explanation",
-           "GoldenRecord", "GoldenValue", "IdentityNotBuilt", "Match", "Record", "ReviewItem", "TooFewRecords", "TrainedModel", "accept", "require_built", "build", "fit",
-           "explain", "golden", "list_decisions", "lookup", "reject", "review", "split"]
+           "GoldenRecord", "GoldenValue", "IdentityNotBuilt", "Match", "Record", "ReviewItem", "TooFewRecords", "TrainedModel", "accept", "build", "fit",
+           "explain", "golden", "list_decisions", "lookup", "reject", "require_built", "review", "split"]

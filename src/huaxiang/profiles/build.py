@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -140,8 +140,7 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
         golden = golden.semi_join(scope, "customer_id")
         # only the touched customers' rows, found through their identifiers, not by attributing every row
         fact_tables = facts(engine.table, rules, has=engine.has, ids=ids, scope=scope)
-    offset = local_offset(timezone, as_of)
-    ctx = Context(as_of=as_of, local_offset=offset, fact=fact_tables.__getitem__)
+    ctx = Context(as_of=as_of, local_offset=local_offset(timezone, as_of), fact=fact_tables.__getitem__)
     def stage(name: str, expr: ir.Table) -> ir.Table:
         engine.stage(name, expr)
         return engine.table(name)
@@ -169,7 +168,7 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
     if every_member and kind == "incremental":  # the new rows of the touched, the kept rows of the others
         base = engine.table(PROFILES).anti_join(engine.table("_touched"), "customer_id").union(base)
     # tags and segments of every customer read every customer's rows (count(events, ...) and the like)
-    member_ctx = Context(as_of=as_of, local_offset=offset, fact=every_table.__getitem__) if every_member else ctx
+    member_ctx = replace(ctx, fact=every_table.__getitem__) if every_member else ctx
     evaluated = members.evaluate(engine, defs, member_ctx, base, manual=manual)
     with engine.wh.transaction():
         if kind == "incremental":

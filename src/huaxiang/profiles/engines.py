@@ -63,7 +63,7 @@ class SparkEngine:
         self.session = session
         self.run = new_run("build")
         self._present = {t for t in tables if wh.has_table(t)}
-        self._cached: dict[str, Any] = {}
+        self._staged: dict[str, Any] = {}
         to_spark(wh, session, sorted(self._present), run=self.run)
         self.con = ibis_spark(session)
 
@@ -82,7 +82,7 @@ class SparkEngine:
             self.refresh(name)
             return
         self.stage(name, expr)
-        arrow = from_spark(self._cached[name])
+        arrow = from_spark(self._staged[name])
         self.wh.raw.register("_from_spark", arrow)
         kind = "TEMP TABLE" if temp else "TABLE"
         try:
@@ -96,11 +96,9 @@ class SparkEngine:
         # checkpointed, not only cached: the next stage's plan starts from this result, not from the
         # whole lineage behind it (kept, that lineage made plans the driver's heap could not hold)
         df = self.con.raw_sql(self.con.compile(expr)).localCheckpoint(eager=True)
-        previous = self._cached.pop(name, None)
         df.createOrReplaceTempView(name)
-        if previous is not None:
-            previous.unpersist()
-        self._cached[name] = df
+        # a replaced stage's blocks go when nothing refers to its frame (Spark's context cleaner)
+        self._staged[name] = df
         self._present.add(name)
 
     def refresh(self, name: str) -> None:
@@ -113,8 +111,7 @@ class SparkEngine:
     def close(self) -> None:
         from huaxiang.engine.spark import remove_run
 
-        for df in self._cached.values():
-            df.unpersist()
+        self._staged.clear()  # their checkpoint blocks go with the frames (Spark's context cleaner)
         for name in self._present:  # only the views this build made: the session is shared
             self.session.catalog.dropTempView(name)
         remove_run(self.wh, self.run)

@@ -97,13 +97,10 @@ def facts(table: Callable[[str], ir.Table], rules: IdentityRules, *, has: Callab
         if name == "events":
             records = table("customer_records")
             nodes = records.select(_node="source_key", _src="source", customer_id="customer_id")
-            on = [t.source == nodes._src, event_node(t) == nodes._node]
-            if scope is None:
-                t = t.left_join(nodes, on).drop("_node", "_src")
-            else:  # a node is one customer's: the scope's nodes find exactly their events
+            if scope is not None:  # a node is one customer's: the scope's nodes find exactly their events
                 nodes = nodes.semi_join(scope, "customer_id")
-                on = [t.source == nodes._src, event_node(t) == nodes._node]
-                t = t.inner_join(nodes, on).drop("_node", "_src")
+            join = t.left_join if scope is None else t.inner_join
+            t = join(nodes, [t.source == nodes._src, event_node(t) == nodes._node]).drop("_node", "_src")
         else:
             if scope is not None:
                 t = _candidates(t, table("identities"), scope, key_types)
