@@ -21,7 +21,7 @@ columns:
 def without_library(root: Path) -> Path:
     """Remove the built-in traits, tags and segments a new workspace gets (tests about sources and
     identity plan and apply only what they write; the library has its own tests)."""
-    for sub in ("traits", "tags", "segments"):
+    for sub in ("traits", "tags", "segments", "predictions", "personas"):
         for file in (root / sub).glob("*.yml"):
             file.unlink()
     return root

@@ -25,6 +25,8 @@ from huaxiang.engine.warehouse import Warehouse
 from huaxiang.ingest import quality
 from huaxiang.ingest.load import Progress, LoadResult, run_load
 from huaxiang.profiles.parts import Profiles, Segments, Tags
+from huaxiang.predict.parts import Predictions
+from huaxiang.predict.persona_parts import Personas
 
 FOLDERS = ("sources", "traits", "tags", "segments", "personas", "predictions", "data")
 
@@ -92,6 +94,8 @@ class Workspace:
         self.profiles = Profiles(self)
         self.tags = Tags(self)
         self.segments = Segments(self)
+        self.predictions = Predictions(self)
+        self.personas = Personas(self)
 
     def _catalog_url(self) -> str:
         url = self.config.catalog.url

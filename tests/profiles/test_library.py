@@ -73,9 +73,11 @@ def test_a_new_workspace_gets_the_library_and_it_loads(tmp_path: Path):
 def test_a_fresh_workspace_plans_the_library_and_apply_writes_it(tmp_path: Path):
     with init_workspace(tmp_path / "shop", name="shop") as ws:
         plan = ws.plan()
-        assert {c.kind for c in plan.changes} == {"trait", "tag_category", "tag", "segment"}
+        assert {c.kind for c in plan.changes} == {"trait", "tag_category", "tag", "segment", "prediction", "action",
+                                                  "persona"}
         assert {c.action for c in plan.changes} == {"create"}
-        assert len(ws.apply().pending) == len(LIB.traits) + len(LIB.categories) + len(LIB.tags) + len(LIB.segments)
+        assert len(ws.apply().pending) == (len(LIB.traits) + len(LIB.categories) + len(LIB.tags) + len(LIB.segments)
+                                           + len(LIB.predictions) + len(LIB.actions) + len(LIB.personas))
         assert ws.plan().pending == [] and ws.sources.list() == []
         assert len(ws.profiles.definitions().traits) == len(LIB.traits)
     assert not (tmp_path / "shop" / "warehouse.duckdb").exists()

@@ -121,6 +121,10 @@ from huaxiang.cli.profiles import register as _profiles  # noqa: E402
 
 _profiles(app)
 
+from huaxiang.cli.predict import register as _predict  # noqa: E402
+
+_predict(app)
+
 
 def main() -> None:
     app()

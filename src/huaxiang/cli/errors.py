@@ -13,6 +13,7 @@ from huaxiang.engine.warehouse import WorkspaceBusy
 from huaxiang.i18n import t
 from huaxiang.identity import DecisionError, IdentityNotBuilt, TooFewRecords
 from huaxiang.ingest.load import IngestError
+from huaxiang.predict import PredictError
 from huaxiang.profiles import ProfileError
 from huaxiang.workspace import WorkspaceError
 
@@ -53,6 +54,8 @@ def guarded(fn: Callable) -> Callable:
             render.error(t("match.too_few", records=exc.records, needed=exc.needed))
         except ProfileError as exc:
             render.error(t(f"profiles.error.{exc.code}", **exc.params))
+        except PredictError as exc:
+            render.error(t(f"predict.error.{exc.code.removeprefix('predict.')}", **exc.params))
         except (WorkspaceError, FileExistsError) as exc:
             render.error(str(exc))
         raise typer.Exit(1)

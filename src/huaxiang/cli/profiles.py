@@ -48,8 +48,14 @@ def build(full: Annotated[bool, typer.Option("--full", help="recompute every cus
 
 def profile(query: Query, workspace: Workspace = Path(".")) -> None:
     """A customer's 360° profile card: traits by dimension, tags, segments. / 客户360°画像卡片。"""
+    from huaxiang.cli import render_predict
+    from huaxiang.i18n import language
+
     with _open(workspace) as ws:
-        render.cards(ws.profiles.get(query), query)
+        found = ws.profiles.get(query)
+        render.cards(found, query)
+        if len(found) == 1 and found[0].traits:
+            render_predict.insight(ws.predictions.insight(found[0].customer_id, language()))
 
 
 @tags_app.command("list")

@@ -18,7 +18,7 @@ trait) that the engine executes on DuckDB or Spark.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterable
 
@@ -40,11 +40,13 @@ ZERO_WHEN_EMPTY = ("count", "sum", "count_distinct")
 
 @dataclass
 class Inputs:
-    """What a profile build reads: the golden records and the fact tables (with customer_id and at)."""
+    """What a profile build reads: the golden records, the fact tables (with customer_id and at) and the
+    predictions' scores (prediction name -> ``customer_id`` + a column per output; absent: not scored yet)."""
 
     golden: ir.Table
     facts: dict[str, ir.Table]
     ctx: Context
+    predicted: dict[str, ir.Table] = field(default_factory=dict)
 
 
 def _cond(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.BooleanValue:
@@ -231,9 +233,11 @@ def profile_expr(traits: list[Trait], inputs: Inputs, derived_deps: dict[str, se
         passes[0] = passes[0].rename(**{f"_first_{name}": "_first_at"})
         firsts.append(f"_first_{name}")
         parts += [stage(f"_pass_{name}_{i}", p) for i, p in enumerate(passes)]
-    wide = _join_all(base, parts)
-    nulls = {tr.name: ibis.null(IBIS_DTYPE[tr.dtype]) for tr in absent + [t for t in traits if t.predicted]}
-    if nulls:  # predicted traits are filled by predictions later; derived traits may read them (as null now)
+    scored = [] if snapshot else [tr for tr in traits if tr.predicted and tr.predicted.prediction in inputs.predicted]
+    wide = _join_all(base, parts + _predicted_parts(scored, inputs.predicted))
+    unscored = [t for t in traits if t.predicted and t not in scored]
+    nulls = {tr.name: ibis.null(IBIS_DTYPE[tr.dtype]) for tr in absent + unscored}
+    if nulls:  # not scored yet (and never in a snapshot: a model's output is not data as of a past time)
         wide = wide.mutate(**nulls)
     fills = {tr.name: wide[tr.name].fill_null(0) for tr in traits
              if tr.aggregate and tr.aggregate.function in ZERO_WHEN_EMPTY}
@@ -249,6 +253,15 @@ def profile_expr(traits: list[Trait], inputs: Inputs, derived_deps: dict[str, se
         # kept, each level reads columns, not the ever longer expressions behind them
         wide = keep(f"_wide_{i}", wide.mutate(**{n: compile_value(parse(by_name[n].derive), wide, ctx) for n in level}))
     return wide.select("customer_id", *[wide[tr.name].cast(IBIS_DTYPE[tr.dtype]).name(tr.name) for tr in traits])
+
+
+def _predicted_parts(traits: list[Trait], predicted: dict[str, ir.Table]) -> list[ir.Table]:
+    """One ``customer_id`` + traits table per scored prediction, its outputs renamed to the traits' names."""
+    by_prediction: dict[str, list[Trait]] = {}
+    for tr in traits:
+        by_prediction.setdefault(tr.predicted.prediction, []).append(tr)
+    return [predicted[name].select("customer_id", **{tr.name: predicted[name][tr.predicted.output] for tr in trs})
+            for name, trs in by_prediction.items()]
 
 
 def as_of_now() -> datetime:

@@ -15,11 +15,12 @@ from importlib.abc import Traversable
 
 import yaml
 
+from huaxiang.domain.predictions import Action, Persona, Prediction
 from huaxiang.domain.tags import Segment, Tag, TagCategory
 from huaxiang.domain.traits import DIMENSIONS, Trait, TraitFile
 
 #: workspace folders that get library files
-FOLDERS = ("traits", "tags", "segments")
+FOLDERS = ("traits", "tags", "segments", "predictions", "personas")
 
 
 @dataclass
@@ -28,6 +29,9 @@ class Library:
     categories: list[TagCategory] = field(default_factory=list)
     tags: list[Tag] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
+    predictions: list[Prediction] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    personas: list[Persona] = field(default_factory=list)
 
 
 def files(folder: str) -> list[Traversable]:
@@ -51,6 +55,12 @@ def load() -> Library:
         lib.tags += [Tag.model_validate(t) for t in data.get("tags") or []]
     for file in files("segments"):
         lib.segments += [Segment.model_validate(s) for s in _read(file).get("segments") or []]
+    for file in files("predictions"):
+        data = _read(file)
+        lib.predictions += [Prediction.model_validate(p) for p in data.get("predictions") or []]
+        lib.actions += [Action.model_validate(a) for a in data.get("actions") or []]
+    for file in files("personas"):
+        lib.personas += [Persona.model_validate(p) for p in _read(file).get("personas") or []]
     return lib
 
 

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from huaxiang.domain.identity import IdentityRules
+from huaxiang.domain.predictions import Action, Persona, Prediction
 from huaxiang.domain.sources import InvalidKey, Source
 from huaxiang.domain.tags import Segment, Tag, TagCategory
 from huaxiang.domain.traits import Trait
@@ -46,6 +47,9 @@ register_collection("trait", "traits", "traits", Trait)
 register_collection("tag_category", "tags", "categories", TagCategory)
 register_collection("tag", "tags", "tags", Tag)
 register_collection("segment", "segments", "segments", Segment)
+register_collection("prediction", "predictions", "predictions", Prediction)
+register_collection("action", "predictions", "actions", Action)
+register_collection("persona", "personas", "personas", Persona)
 
 
 @dataclass

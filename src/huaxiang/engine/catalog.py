@@ -119,6 +119,32 @@ manual_tags = sa.Table(
     sa.Column("removed_at", sa.DateTime),
 )
 
+#: trained predictions (models), newest last: the model card (data window, features, metrics, when) and
+#: the fitted model; ``huaxiang predict score`` uses the newest one of each prediction
+prediction_models = sa.Table(
+    "prediction_models", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("prediction", sa.String(63), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("definition_version", sa.Integer),  # the version of the prediction's definition it was trained on
+    sa.Column("card", sa.JSON, nullable=False),  # data window, features, metrics, calibration, parameters
+    sa.Column("model", sa.LargeBinary, nullable=False),  # the fitted model (pickle of our own objects only)
+)
+
+#: scoring runs: which model scored how many customers when (a new run re-evaluates every membership)
+prediction_runs = sa.Table(
+    "prediction_runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("prediction", sa.String(63), nullable=False, index=True),
+    sa.Column("model_id", sa.Integer),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("customers", sa.Integer, nullable=False),
+    sa.Column("counts", sa.JSON),
+)
+
 _APPEND_ONLY = [
     "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
@@ -327,6 +353,59 @@ class Catalog:
                       manual_tags.c.assigned_at, manual_tags.c.note).where(manual_tags.c.removed_at.is_(None))
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q.order_by(manual_tags.c.id))]
+
+    # ---- predictions --------------------------------------------------------------------------
+    def add_prediction_model(self, prediction: str, kind: str, card: dict[str, Any], model: bytes, *,
+                             definition_version: int | None = None, actor: str | None = None) -> int:
+        """Store a trained model with its card and the audit entry in one transaction; returns its id."""
+        actor = actor or current_actor()
+        row = {"prediction": prediction, "kind": kind, "at": now(), "actor": actor, "card": card, "model": model,
+               "definition_version": definition_version}
+        with self.engine.begin() as conn:
+            model_id = conn.execute(prediction_models.insert().values(**row)).inserted_primary_key[0]
+            self._audit(conn, actor, "predict.train", f"prediction/{prediction}/{model_id}",
+                        {"metrics": card.get("metrics", {})})
+        return model_id
+
+    def prediction_models(self, prediction: str | None = None, limit: int = 20, *,
+                          with_model: bool = False) -> list[dict[str, Any]]:
+        """Trained models, newest first (the pickled model only ``with_model``)."""
+        cols = [c for c in prediction_models.c if with_model or c.name != "model"]
+        q = sa.select(*cols).order_by(prediction_models.c.id.desc()).limit(limit)
+        if prediction:
+            q = q.where(prediction_models.c.prediction == prediction)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def edit_persona_cards(self, prediction: str, persona_id: str, fields: dict[str, str]) -> None:
+        """Apply a user's edit (non-empty ``fields``) to that persona's card in the newest model, with an audit entry."""
+        fields = {k: v for k, v in fields.items() if v}
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(prediction_models.c.id, prediction_models.c.card)
+                               .where(prediction_models.c.prediction == prediction)
+                               .order_by(prediction_models.c.id.desc()).limit(1)).first()
+            if row is None:
+                return
+            card = dict(row.card)
+            card["personas"] = [{**c, **fields, "overridden": sorted(set(c.get("overridden", [])) | set(fields))}
+                                if c["id"] == persona_id else c for c in card.get("personas", [])]
+            conn.execute(prediction_models.update().where(prediction_models.c.id == row.id).values(card=card))
+            self._audit(conn, current_actor(), "personas.edit", f"persona/{persona_id}", fields)
+
+    def add_prediction_run(self, prediction: str, model_id: int | None, customers: int,
+                           counts: dict[str, Any] | None = None, *, actor: str | None = None) -> int:
+        actor = actor or current_actor()
+        row = {"prediction": prediction, "model_id": model_id, "at": now(), "actor": actor, "customers": customers,
+               "counts": counts or {}}
+        with self.engine.begin() as conn:
+            run_id = conn.execute(prediction_runs.insert().values(**row)).inserted_primary_key[0]
+            self._audit(conn, actor, "predict.score", f"prediction/{prediction}", {"customers": customers})
+        return run_id
+
+    def last_prediction_run(self) -> int:
+        """The id of the newest scoring run (0 if none): a build re-evaluates memberships when it moved."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.max(prediction_runs.c.id))).scalar() or 0
 
     # ---- audit ------------------------------------------------------------------------------
     def audit(self, action: str, target: str, details: dict[str, Any] | None = None, actor: str | None = None) -> None:

@@ -33,9 +33,18 @@ from huaxiang.profiles.definitions import Definitions
 from huaxiang.profiles.facts import facts, unambiguous
 
 PROFILES = "profiles"
-#: what a build reads from the warehouse
+#: what a build reads from the warehouse (and the scores of the predictions its traits name: ``input_tables``)
 INPUT_TABLES = ["golden_records", "customer_records", "identities", "customer_ids", "source_records",
                 *FACT_TIME.keys(), "profiles", "profile_records", "tag_members", "segment_members"]
+
+
+def predicted_table(prediction: str) -> str:
+    """The warehouse table of a prediction's scores: ``customer_id`` and a column per output."""
+    return f"predicted_{prediction}"
+
+
+def input_tables(defs: Definitions) -> list[str]:
+    return INPUT_TABLES + sorted({predicted_table(t.predicted.prediction) for t in defs.traits if t.predicted})
 
 
 @dataclass
@@ -115,9 +124,11 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
                           and engine.has(SEEN_RECORDS) and state.get("watermark")) else "full")
     build = catalog.start_profile_build(kind, engine.name, as_of, table)
     try:
+        state = {**state, "scored": catalog.last_prediction_run()}
         counts = _build(engine, rules, defs, kind=kind, as_of=as_of, table=table, timezone=timezone, state=state,
                         build=build, manual=manual or [])
-        counts["state"] = {"definitions": key, "memberships": memberships_key(defs), "watermark": watermark(engine)}
+        counts["state"] = {"definitions": key, "memberships": memberships_key(defs), "watermark": watermark(engine),
+                           "predictions": catalog.last_prediction_run()}
     except BaseException:
         catalog.finish_profile_build(build, "failed", {})
         raise
@@ -145,7 +156,9 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
         engine.stage(name, expr)
         return engine.table(name)
 
-    expr = profile_expr(defs.traits, Inputs(golden, fact_tables, ctx), defs.derived_deps, snapshot=kind == "snapshot",
+    scores = {t.predicted.prediction for t in defs.traits if t.predicted}
+    scores = {p: engine.table(predicted_table(p)) for p in sorted(scores) if engine.has(predicted_table(p))}
+    expr = profile_expr(defs.traits, Inputs(golden, fact_tables, ctx, scores), defs.derived_deps, snapshot=kind == "snapshot",
                         stage=stage, stage_levels=engine.stage_levels)
     expr = expr.mutate(as_of=ibis.literal(as_of), build=ibis.literal(build, "int64"))
     # everything is computed into staging tables first and swapped in by one transaction at the end:
@@ -162,8 +175,9 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
             con.execute(f"DROP TABLE IF EXISTS {table}")
             con.execute(f"ALTER TABLE {staged} RENAME TO {table}")
         return counts
+    # new scores (``predict score`` patched every customer's predicted traits) re-evaluate every membership
     every_member = (kind != "incremental" or state.get("memberships") != memberships_key(defs)
-                    or members.static_pending(engine.wh, defs))
+                    or state.get("predictions", 0) != state["scored"] or members.static_pending(engine.wh, defs))
     base = engine.table(staged)
     if every_member and kind == "incremental":  # the new rows of the touched, the kept rows of the others
         base = engine.table(PROFILES).anti_join(engine.table("_touched"), "customer_id").union(base)

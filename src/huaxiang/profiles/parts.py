@@ -55,20 +55,20 @@ class Profiles:
         ws = self._ws
         defs = self.definitions()
         require_built(ws.warehouse)
-        eng = self._engine(engine or ws.config.warehouse.engine)
+        eng = self._engine(engine or ws.config.warehouse.engine, builds.input_tables(defs))
         try:
             return builds.run(eng, ws.catalog, ws.identity.rules(), defs, timezone=ws.config.timezone,
                               as_of=as_of, full=full, now=ws.config.clock, manual=ws.catalog.manual_tags())
         finally:
             eng.close()
 
-    def _engine(self, name: str) -> Any:
+    def _engine(self, name: str, tables: list[str] | None = None) -> Any:
         from huaxiang.profiles.engines import DuckDBEngine, SparkEngine
 
         wh = self._ws.warehouse
         if name == "duckdb":
             return DuckDBEngine(wh)
-        return SparkEngine(wh, self._ws.spark, builds.INPUT_TABLES)
+        return SparkEngine(wh, self._ws.spark, tables or builds.INPUT_TABLES)
 
     def impact(self, plan: Any) -> dict[tuple[str, str], Any]:
         """For the tags and segments ``plan`` changes: customers who would enter and leave (see ``impact.py``)."""

@@ -1,0 +1,140 @@
+"""Churn, referral propensity, lead score and category propensity: classifiers on snapshot features.
+
+Each trains twice (see ``runs``): once at ``E - 2h`` to be judged on ``E - h`` (the backtest: AUC,
+precision in the top decile, calibration; for churn also the BG/NBD probability-alive baseline on the
+same customers), and once at ``E - h`` for scoring. Propensity fits one model per top category.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from huaxiang.predict import classify
+from huaxiang.predict.runs import RunContext, register, window
+from huaxiang.predict.targets import TARGETS, Target, category_events, labels, population
+
+
+def _frame(ctx: RunContext, pred: Any, target: Target, cutoff, horizon: timedelta) -> tuple[pd.DataFrame, np.ndarray]:
+    """Features at ``cutoff`` of the population (read once per run), and their labels from the window after it."""
+    condition = pred.options.get("population", target.population)
+    key = ("features", cutoff, condition, tuple(pred.features))
+    if key not in ctx.cache:
+        who = population(ctx.table(cutoff), condition, cutoff)
+        ctx.cache[key] = (who, ctx.features(pred.features, cutoff, who))
+    who, x = ctx.cache[key]
+    y = labels(who, target.events(ctx.rows, cutoff, horizon), target.negate).to_pandas()
+    y = x[["customer_id"]].merge(y, on="customer_id", how="left", validate="one_to_one")["y"]
+    return x, y.fillna(0).to_numpy(dtype=int)
+
+
+def _fit_and_backtest(ctx: RunContext, pred: Any, target: Target) -> tuple[dict[str, Any], classify.Classifier, Any]:
+    h = timedelta(days=pred.horizon_days)
+    c_train, c_test = ctx.cutoffs(pred.horizon_days)
+    x_train, y_train = _frame(ctx, pred, target, c_train, h)
+    x_test, y_test = _frame(ctx, pred, target, c_test, h)
+    features = [c for c in x_train.columns if c != "customer_id"]
+    ctx.progress(f"{pred.name}: fit {len(x_train):,} rows, {len(features)} features")
+    c = float(pred.options.get("regularization", classify.C))
+    judged = classify.fit(x_train, y_train, features, c=c)
+    p_test = judged.probability(x_test)
+    final = classify.fit(x_test, y_test, features, c=c)
+    card = {
+        "windows": {"train_features_at": str(c_train), "train_labels": window(c_train, c_train + h),
+                    "test_features_at": str(c_test), "test_labels": window(c_test, ctx.end)},
+        "features": judged.traits,
+        "metrics": classify.metrics(y_test, p_test),
+        "weights": _weights(final),
+    }
+    return card, final, (x_test, y_test, p_test)
+
+
+def _weights(model: classify.Classifier) -> list[dict[str, Any]]:
+    """The strongest coefficients per trait (for the card), by absolute size."""
+    by_trait = np.zeros(len(model.traits))
+    np.add.at(by_trait, model.owners, model.coef)
+    order = np.argsort(-np.abs(by_trait))[:15]
+    return [{"trait": model.traits[i], "weight": round(float(by_trait[i]), 4)} for i in order]
+
+
+def train_binary(ctx: RunContext, pred: Any) -> tuple[dict[str, Any], Any]:
+    target = TARGETS[pred.kind]
+    card, final, (x_test, y_test, _) = _fit_and_backtest(ctx, pred, target)
+    if pred.kind == "churn":
+        card["baseline"] = _alive_baseline(ctx, x_test, y_test, pred.horizon_days)
+    return card, {"model": final, "population": pred.options.get("population", target.population)}
+
+
+def _alive_baseline(ctx: RunContext, x_test: pd.DataFrame, y_test: np.ndarray, horizon_days: int) -> dict[str, Any]:
+    """BG/NBD fitted at the test cutoff, on the same customers: 1 - P(alive) as a churn score (the
+    baseline the issue names), and P(no purchase in the horizon) = exp(-expected purchases) (a fairer
+    one: P(alive) is 1 for everyone who never bought twice)."""
+    from huaxiang.predict.value import alive_at
+
+    _, c_test = ctx.cutoffs(horizon_days)
+    alive = alive_at(ctx, c_test, horizon_days)
+    joined = x_test[["customer_id"]].merge(alive, on="customer_id", how="left")
+    out = {}
+    for name, score in (("probability_alive", 1.0 - joined["probability_alive"].fillna(0.0).to_numpy()),
+                        ("expected_purchases", np.exp(-joined["expected"].fillna(0.0).to_numpy()))):
+        m = classify.metrics(y_test, score)
+        out[name] = {k: m[k] for k in ("auc", "top_decile_precision", "brier")}
+    return {"name": "bg_nbd", **out}
+
+
+def score_binary(ctx: RunContext, pred: Any, fitted: Any) -> pd.DataFrame:
+    model: classify.Classifier = fitted["model"]
+    who = population(ctx.table(None), fitted["population"], ctx.end)
+    x = ctx.features(model.traits, None, who)
+    p = model.probability(x)
+    out = pd.DataFrame({"customer_id": x["customer_id"], "probability": p})
+    out["band"] = classify.bands(p, tuple(pred.options.get("bands", (0.3, 0.6))))
+    out["reasons"] = model.reasons(x)
+    if pred.kind == "lead_score":
+        out["score"] = np.rint(p * 100).astype("int64")
+    return out
+
+
+def top_categories(ctx: RunContext, n: int) -> list[str]:
+    """The ``n`` categories bought by the most customers (the ones propensity models are fitted for)."""
+    items = ctx.rows["order_items"]
+    items = items.filter(items.customer_id.notnull() & items.category.notnull())
+    ranked = items.group_by("category").aggregate(buyers=items.customer_id.nunique()).order_by(
+        [ibis.desc("buyers"), "category"]).limit(n)
+    return ranked.to_pandas()["category"].tolist()
+
+
+def train_propensity(ctx: RunContext, pred: Any) -> tuple[dict[str, Any], Any]:
+    models, metrics = {}, {}
+    for category in top_categories(ctx, int(pred.options.get("categories", 5))):
+        target = Target(pred.options.get("population", "true"), category_events(category))
+        card, final, _ = _fit_and_backtest(ctx, pred, target)
+        models[category], metrics[category] = final, card["metrics"]
+    aucs = [m["auc"] for m in metrics.values() if m["auc"] is not None]
+    card = {**card, "metrics": {"auc": float(np.mean(aucs)) if aucs else None, "per_category": metrics},
+            "categories": list(models)}
+    return card, {"models": models, "population": pred.options.get("population", "true")}
+
+
+def score_propensity(ctx: RunContext, pred: Any, fitted: Any) -> pd.DataFrame:
+    models: dict[str, classify.Classifier] = fitted["models"]
+    who = population(ctx.table(None), fitted["population"], ctx.end)
+    first = next(iter(models.values()))
+    x = ctx.features(first.traits, None, who)
+    cats = np.array(list(models), dtype=object)
+    p = np.column_stack([m.probability(x) for m in models.values()])
+    order = np.argsort(-p, axis=1)
+    out = pd.DataFrame({"customer_id": x["customer_id"], "top_category": cats[order[:, 0]],
+                        "probability": np.take_along_axis(p, order[:, :1], axis=1)[:, 0]})
+    likely = np.take_along_axis(p, order, axis=1) >= float(pred.options.get("likely_above", 0.2))
+    out["categories"] = classify.ragged(cats[order], likely)
+    return out
+
+
+for _kind in ("churn", "referral", "lead_score"):
+    register(_kind, train_binary, score_binary)
+register("propensity", train_propensity, score_propensity)
