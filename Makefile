@@ -19,7 +19,7 @@ demo: setup
 	$(BIN)/huaxiang demo huaxiang-demo --force $(if $(CUSTOMERS),--customers $(CUSTOMERS),)
 
 test: setup
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 
 bench: setup
 	$(BIN)/python benchmarks/ingest.py

@@ -41,7 +41,7 @@ def trained_demo(tmp_path_factory):
     from huaxiang.demo.showcase import run_demo
 
     root = tmp_path_factory.mktemp("prob") / "demo"
-    run_demo(root, customers=1000)  # the demo's build trains the model (none stored yet)
+    run_demo(root, customers=1000, predict=False)  # the demo's build trains the model (none stored yet)
     with huaxiang.open_workspace(root) as ws:
         model = ws.identity.model()
     return root, model

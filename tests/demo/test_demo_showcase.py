@@ -47,7 +47,7 @@ class Demo:
 def _run(tmp_path_factory, locale: str):
     root = tmp_path_factory.mktemp(f"showcase_{locale}") / "huaxiang-demo"
     steps: list[str] = []
-    summary = run_demo(root, customers=300, locale=locale, progress=lambda label, *_: steps.append(label))
+    summary = run_demo(root, customers=300, locale=locale, progress=lambda label, *_: steps.append(label), predict=False)
     assert steps and not (root / ".huaxiang" / "lock.json").exists()  # run_demo closed its workspace
     ws = huaxiang.open_workspace(root)
     yield Demo(locale, root, summary, ws)

@@ -20,7 +20,7 @@ WHERE a.person = b.person OR a.customer_id = b.customer_id"""
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("identity") / "demo"
-    run_demo(root, customers=300)
+    run_demo(root, customers=300, predict=False)
     with huaxiang.open_workspace(root) as ws:
         result = ws.identity.build()
         pairs = ws.warehouse.raw.execute(PAIRS, [str(root / "demo_truth" / "identity.parquet")]).fetchall()

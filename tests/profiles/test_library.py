@@ -257,7 +257,7 @@ def demo(tmp_path_factory):
     from huaxiang.demo.showcase import run_demo
 
     root = tmp_path_factory.mktemp("library") / "demo"
-    report = run_demo(root, customers=1000, seed=11)
+    report = run_demo(root, customers=1000, seed=11, predict=False)
     con = duckdb.connect()
     con.execute(f"ATTACH '{root / 'warehouse.duckdb'}' AS w (READ_ONLY)")
     truth = root / "demo_truth"

@@ -34,7 +34,7 @@ def _prepare(path: Path, force: bool) -> None:
 
 
 def run_demo(path: str | Path, *, customers: int = 5000, locale: str = "zh", seed: int = 42, force: bool = False,
-             progress: Step | None = None) -> dict[str, Any]:
+             progress: Step | None = None, predict: bool = True) -> dict[str, Any]:
     from huaxiang.demo import generate
 
     progress = progress or (lambda *_: None)
@@ -63,6 +63,12 @@ def run_demo(path: str | Path, *, customers: int = 5000, locale: str = "zh", see
                     "scored_links": built.get("scored_links", 0), "scored_reviews": built.get("scored_reviews", 0)}
         progress(t("demo.step.profiles"), len(names), len(names))
         profiles = ws.profiles.build(full=True)
+        predictions = {}
+        if predict:  # CLV, churn, propensity, personas…, then the next best actions (and tags that read them)
+            progress(t("demo.step.predict"), len(names), len(names))
+            trained = ws.predictions.train()
+            ws.predictions.score()
+            predictions = {r.prediction: r.card.get("metrics", {}) for r in trained}
         progress(t("demo.step.done"), len(names), len(names))
         tables = {tb.name: ws.warehouse.count(tb.name) for tb in TABLES.values()}
         example = _example_card(ws)
@@ -73,7 +79,8 @@ def run_demo(path: str | Path, *, customers: int = 5000, locale: str = "zh", see
             "tables": tables, "loads": loads, "examples": examples, "identity": identity,
             "profiles": {"customers": profiles.customers, "traits": profiles.traits, "seconds": profiles.seconds,
                          "tags": profiles.counts.get("tags", {}), "segments": profiles.counts.get("segments", {}),
-                         "example": example}}
+                         "example": example},
+            "predictions": predictions}
 
 
 def _example_card(ws: Any) -> Any:

@@ -159,9 +159,12 @@ class Phrases:
 
 
 def build_cards(profiles: pd.DataFrame, table: pd.DataFrame, features: Sequence[FeatureSpec], slots: Sequence[Slot],
-                labels: np.ndarray, z: pd.DataFrame, distance: np.ndarray, *, goals: Sequence[str] = (),
+                labels: np.ndarray, z: pd.DataFrame, closeness: tuple[np.ndarray, ...], *, goals: Sequence[str] = (),
                 pain_points: Sequence[str] = (), typical: int = 5, phrases: Phrases | None = None) -> list[PersonaCard]:
-    """One card per slot; ``labels`` index ``slots``, ``z`` holds each persona's numeric centre (rows)."""
+    """One card per slot; ``labels`` index ``slots``, ``z`` holds each persona's numeric centre (rows).
+
+    ``closeness`` orders the members to pick the typical ones: sort keys per row, the first most important.
+    """
     phrases = phrases or Phrases.load()
     sizes = np.bincount(labels, minlength=len(slots))
     stats = [*_numeric_stats(table, features, labels, z, phrases), *_category_stats(table, features, labels, sizes,
@@ -169,7 +172,7 @@ def build_cards(profiles: pd.DataFrame, table: pd.DataFrame, features: Sequence[
     ranked = [sorted((s for s in stats if s[0] == p), key=lambda s: -abs(s[1].z)) for p in range(len(slots))]
     ranked = [[s for _, s in persona] for persona in ranked]
     names = _names(slots, ranked)
-    members = _typical(profiles["customer_id"].to_numpy(), labels, distance, typical, len(slots))
+    members = _typical(profiles["customer_id"].to_numpy(), labels, closeness, typical, len(slots))
     goal = _mentions(profiles, goals, labels, sizes, phrases)
     pain = _mentions(profiles, pain_points, labels, sizes, phrases)
     cards = []
@@ -264,9 +267,10 @@ def _names(slots: Sequence[Slot], ranked: Sequence[Sequence[KeyStat]]) -> list[t
     return names
 
 
-def _typical(ids: np.ndarray, labels: np.ndarray, distance: np.ndarray, typical: int, count: int) -> list[list[str]]:
-    """The ``typical`` members nearest their persona's centre, nearest first."""
-    order = np.lexsort((distance, labels))
+def _typical(ids: np.ndarray, labels: np.ndarray, closeness: tuple[np.ndarray, ...], typical: int,
+             count: int) -> list[list[str]]:
+    """The ``typical`` members first in ``closeness`` order within each persona."""
+    order = np.lexsort((*closeness[::-1], labels))
     first = np.searchsorted(labels[order], np.arange(count))
     pick = order[np.arange(len(order)) - first[labels[order]] < typical]
     per = np.bincount(labels[pick], minlength=count)

@@ -84,7 +84,7 @@ class Encoder:
 
     def transform(self, table: pd.DataFrame) -> np.ndarray:
         """Rows encoded, NaN where a trait is missing (a null category is missing on all its columns)."""
-        values = table[self.numeric_names].to_numpy(dtype=float)
+        values = table[self.numeric_names].to_numpy(dtype=float, copy=True)
         log = self._attr("log").astype(bool)
         values[:, log] = np.log1p(np.clip(values[:, log], 0.0, None))
         blocks = [np.clip((values - self._attr("mean")) / self._attr("std"), -CLIP, CLIP) * self._attr("weight")]

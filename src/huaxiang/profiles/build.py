@@ -30,12 +30,12 @@ from huaxiang.domain.traits import FACT_TIME
 from huaxiang.engine.catalog import Catalog, body_hash
 from huaxiang.profiles import members
 from huaxiang.profiles.definitions import Definitions
-from huaxiang.profiles.facts import facts, unambiguous
+from huaxiang.profiles.facts import SIGNALS, facts, unambiguous
 
 PROFILES = "profiles"
 #: what a build reads from the warehouse (and the scores of the predictions its traits name: ``input_tables``)
 INPUT_TABLES = ["golden_records", "customer_records", "identities", "customer_ids", "source_records",
-                *FACT_TIME.keys(), "profiles", "profile_records", "tag_members", "segment_members"]
+                *FACT_TIME.keys(), "profiles", "profile_records", "tag_members", "segment_members", SIGNALS]
 
 
 def predicted_table(prediction: str) -> str:

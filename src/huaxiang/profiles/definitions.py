@@ -17,6 +17,7 @@ from huaxiang.domain.conditions import ConditionError, Env, check, check_conditi
 from huaxiang.domain.schema import CUSTOMERS, SYSTEM_COLUMNS, TABLES
 from huaxiang.domain.tags import Segment, Tag, TagCategory
 from huaxiang.domain.traits import FACT_TIME, Trait
+from huaxiang.profiles.facts import SIGNAL_COLUMNS
 
 #: extra columns ``profiles.facts`` gives each fact table
 CUSTOMER_COLUMNS = tuple(CUSTOMERS.column_names)
@@ -34,6 +35,8 @@ def fact_columns() -> dict[str, dict[str, str]]:
         cols.update(FACT_EXTRA)
         if name == "order_items":
             cols.update(ORDER_ITEM_EXTRA)
+        if name == "interactions":
+            cols.update(SIGNAL_COLUMNS)
         out[name] = cols
     return out
 

@@ -26,6 +26,11 @@ import ibis.expr.types as ir
 from huaxiang.domain.identity import IdentityRules
 from huaxiang.domain.traits import FACT_TIME
 
+#: the text signals of interactions (``predict.signals`` writes them; named here so profiles need not import it)
+SIGNALS = "interaction_signals"
+SIGNAL_COLUMNS = {"lang": "string", "sentiment": "float64", "sentiment_label": "string", "intent": "string",
+                  "topic": "string", "pain_point": "string"}
+
 def unambiguous(identities: ir.Table) -> ir.Table:
     """``(identifier_type, value, customer_id)`` for values that belong to exactly one customer."""
     per_value = identities.group_by(["identifier_type", "value"]).aggregate(
@@ -107,6 +112,10 @@ def facts(table: Callable[[str], ir.Table], rules: IdentityRules, *, has: Callab
             t = attribute(t, ids, key_types)
             if scope is not None:
                 t = t.semi_join(scope, "customer_id")
+        if name == "interactions" and has(SIGNALS):  # what the texts say (predict.signals), by record
+            signals = table(SIGNALS).select("source", "source_key", *SIGNAL_COLUMNS)
+            signals = signals.rename(_ss="source", _sk="source_key")
+            t = t.left_join(signals, [t.source == signals._ss, t.source_key == signals._sk]).drop("_ss", "_sk")
         out[name] = t.mutate(at=t[time_col])
     if "orders" in out and has("order_items"):
         items = table("order_items")

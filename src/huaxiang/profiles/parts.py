@@ -55,6 +55,10 @@ class Profiles:
         ws = self._ws
         defs = self.definitions()
         require_built(ws.warehouse)
+        if as_of is None:  # what new interaction texts say, before the traits read it (a snapshot reads what is there)
+            from huaxiang.predict import signals
+
+            signals.refresh(ws.warehouse)
         eng = self._engine(engine or ws.config.warehouse.engine, builds.input_tables(defs))
         try:
             return builds.run(eng, ws.catalog, ws.identity.rules(), defs, timezone=ws.config.timezone,

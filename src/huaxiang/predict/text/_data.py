@@ -53,7 +53,10 @@ def polarity(lang: str) -> dict[str, float]:
             raise ValueError(f"{name}: term {row['term']!r} has no numeric polarity") from None
         if not -1.0 <= value <= 1.0:
             raise ValueError(f"{name}: polarity of {row['term']!r} is {value}, outside [-1, 1]")
-        out[row["term"].strip().lower()] = value
+        term = row["term"].strip().lower()
+        if term in out:
+            raise ValueError(f"{name}: {term!r} is listed twice")
+        out[term] = value
     return out
 
 

@@ -5,8 +5,9 @@ factorized first and each distinct (language, text) is analysed once; the result
 to every row by index, in input order. Language detection, intent cues and topic terms are
 vectorized pandas string operations over the distinct texts. Tokenizing (jieba), lexicon scoring
 and keyword extraction cannot be vectorized: they are Python work per *distinct* text and set the
-throughput (a few thousand distinct texts per second on one core, see the package README in the
-report of this module's benchmark).
+throughput (about a thousand distinct texts of one or two sentences per second on one core),
+while the per-row work stays in pandas and Arrow (a million rows of a few thousand distinct texts
+take a few seconds).
 """
 
 from __future__ import annotations

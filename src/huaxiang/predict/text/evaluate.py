@@ -31,7 +31,8 @@ def evaluate(path: str | PathLike, sentiment: str | SentimentAnalyzer = "lexicon
     got = analyze(truth["text"].tolist(), truth["lang"].replace("", None).tolist(), sentiment=sentiment).to_pandas()
     result = _metrics(truth, got)
     langs = got["lang"].to_numpy()
-    result["by_lang"] = {lang: _metrics(truth[langs == lang], got[langs == lang]) for lang in LANGS if (langs == lang).any()}
+    result["by_lang"] = {lang: _metrics(truth[langs == lang], got[langs == lang])
+                         for lang in LANGS if (langs == lang).any()}
     return result
 
 
@@ -43,7 +44,8 @@ def read_labelled(path: str | PathLike) -> pd.DataFrame:
         raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
     frame = frame[list(COLUMNS)].apply(lambda col: col.str.strip())
     for column, allowed in (("lang", (*LANGS, "")), ("sentiment_label", SENTIMENT_LABELS), ("intent", INTENTS)):
-        _refuse(path, frame, ~frame[column].isin(allowed), f"{column} must be one of {', '.join(a for a in allowed if a)}")
+        why = f"{column} must be one of {', '.join(a for a in allowed if a)}"
+        _refuse(path, frame, ~frame[column].isin(allowed), why)
     _refuse(path, frame, frame["text"] == "", "text is empty")
     return frame
 

@@ -7,7 +7,7 @@ and refund me" is a cancellation; "broken, I want a refund" is a refund). Sentim
 cues leave open:
 
 * a negative text is a complaint unless it is a question that is only mildly negative
-  ("请问为什么还没发货？" stays an inquiry, "Why is it SO late?!" is a complaint);
+  ("Is the blue one out of stock?" stays an inquiry, "Why is it so late?" is a complaint);
 * complaint cues count only in a text that is not positive ("I wanted to complain, but they fixed
   it at once, great service" is praise), praise cues only in one that is not negative;
 * a positive text without other cues is praise; a neutral text without cues is ``other``.

@@ -28,7 +28,8 @@ from .sentiment import SentimentAnalyzer, checked_scores
 from .tokens import clauses, en_tokens, jieba_ready, lemma
 
 TOP_K = 5
-_NUMBERISH = re.compile(r"[\d.,%０-９]+|[a-z]")
+# Numbers, counts ("一台", "3天") and single letters say nothing about what a text is about.
+_NUMBERISH = re.compile(r"[\d.,%０-９一二两三四五六七八九十百几半]+[个件台双次天周月年块元]?|[a-z]")
 
 
 def keywords(text: str, lang: str, k: int = TOP_K) -> list[str]:
@@ -40,10 +41,6 @@ def keywords(text: str, lang: str, k: int = TOP_K) -> list[str]:
     stop = _data.words("stopwords_en.txt")
     words = [lemma(w) for w in en_tokens(text) if w[0].isalpha() and len(w) > 1 and w not in stop]
     return [w for w, _ in Counter(words).most_common(k)]
-
-
-def pain_point_names() -> tuple[str, ...]:
-    return tuple(_data.document("pain_points.yml"))
 
 
 @cache

@@ -64,8 +64,8 @@ class Vocabulary:
 def vocabulary(lang: str) -> Vocabulary:
     mods = _data.document("modifiers.yml")[lang]
     polarity = _data.polarity(lang)
-    words = [*polarity, *mods["negations"], *mods["degrees"], *mods["contrasts"], *mods["concessives"], *mods["expected"]]
-    phrases = frozenset(w for w in words if " " in w)
+    kinds = ("negations", "degrees", "contrasts", "concessives", "expected")
+    phrases = frozenset(w for w in (*polarity, *(w for kind in kinds for w in mods[kind])) if " " in w)
     return Vocabulary(
         polarity=polarity, negations=frozenset(mods["negations"]), degrees=dict(mods["degrees"]),
         contrasts=frozenset(mods["contrasts"]), concessives=frozenset(mods["concessives"]),

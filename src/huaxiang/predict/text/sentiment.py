@@ -62,7 +62,8 @@ def get_sentiment(name: str) -> SentimentAnalyzer:
     try:
         factory = _REGISTRY[name]
     except KeyError:
-        raise KeyError(f"unknown sentiment analyzer {name!r}; known analyzers: {', '.join(sentiment_names())}") from None
+        known = ", ".join(sentiment_names())
+        raise KeyError(f"unknown sentiment analyzer {name!r}; known analyzers: {known}") from None
     return factory()
 
 
