@@ -9,7 +9,7 @@ A name joins the phrases (``data/persona_phrases.yml``) of the strongest traits 
 0.3``, three at most, one per trait; when that name is taken in the same discovery the next trait
 is added, and the id as a last resort. A trait with no phrase falls back to "High <label>" /
 "高<label>". Goals and pain points are the values of the caller's string or list columns most held
-by members among those over-represented (lift above 1), by share of members.
+by members among those they hold at least 1.2 times as often as the base (a lift of 1.2).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ NAME_MIN_Z = 0.3
 KEY_STATS = 5
 MIN_BASE_SHARE = 0.01
 MENTIONS = 3
+MIN_LIFT = 1.2  # a goal or pain point members hold at least this many times as often as the base
 NARRATIVE_STATS = 3
 
 
@@ -289,7 +290,7 @@ def _mentions(profiles: pd.DataFrame, columns: Sequence[str], labels: np.ndarray
                                         sizes, len(labels))
         lift = np.divide(member, base, out=np.zeros_like(member), where=base > 0)
         for p in range(len(sizes)):
-            over = np.flatnonzero((lift[p] > 1) & (member[p] > 0))
+            over = np.flatnonzero(lift[p] >= MIN_LIFT)
             for j in over[np.argsort(-member[p, over], kind="stable")][:MENTIONS]:
                 out[p].append(Mention(column, str(uniques[j]), *phrases.mention(column, str(uniques[j])),
                                       float(member[p, j]), float(base[j]), float(lift[p, j])))

@@ -5,9 +5,9 @@ factorized first and each distinct (language, text) is analysed once; the result
 to every row by index, in input order. Language detection, intent cues and topic terms are
 vectorized pandas string operations over the distinct texts. Tokenizing (jieba), lexicon scoring
 and keyword extraction cannot be vectorized: they are Python work per *distinct* text and set the
-throughput (about a thousand distinct texts of one or two sentences per second on one core),
-while the per-row work stays in pandas and Arrow (a million rows of a few thousand distinct texts
-take a few seconds).
+throughput (measured on one core: about 2,600 distinct one-sentence texts per second, 1,150 of two
+sentences), while the per-row work stays in pandas and Arrow (a million rows holding 2,000
+distinct two-sentence texts: about 3 s in all).
 """
 
 from __future__ import annotations
