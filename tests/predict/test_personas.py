@@ -45,6 +45,13 @@ def specs() -> list[FeatureSpec]:
     return feature_specs(library.load().traits, NAMES)
 
 
+@pytest.fixture(scope="module")
+def four(specs) -> tuple[pd.DataFrame, object]:
+    """Four planted groups and their discovery with the default settings (k in 3..10)."""
+    frame = planted(["tech", "bargain", "silver", "family"])
+    return frame, discover_personas(frame, specs)
+
+
 def planted(groups: list[str], n: int = 250, seed: int = 1, prefix: str = "c") -> pd.DataFrame:
     """``n`` customers per group; each trait noisy around the group's value, categories 80% the group's."""
     rng = np.random.default_rng(seed)
@@ -85,9 +92,8 @@ def card(result, persona_id: str):
     return next(c for c in result.cards if c.id == persona_id)
 
 
-def test_planted_groups_are_found_and_k_is_the_planted_number(specs):
-    frame = planted(["tech", "bargain", "silver", "family"])
-    result = discover_personas(frame, specs)
+def test_planted_groups_are_found_and_k_is_the_planted_number(four):
+    frame, result = four
     assert result.k == 4
     assert sorted(result.silhouette) == list(range(3, 11))
     assert max(result.silhouette, key=result.silhouette.get) == 4
@@ -96,8 +102,8 @@ def test_planted_groups_are_found_and_k_is_the_planted_number(specs):
     assert [c.size for c in result.cards] == sorted((c.size for c in result.cards), reverse=True)
 
 
-def test_the_smaller_k_wins_within_the_tolerance(specs):
-    frame = planted(["tech", "bargain", "silver", "family"])
+def test_the_smaller_k_wins_within_the_tolerance(specs, four):
+    frame, _ = four
     loose = discover_personas(frame, specs, settings=DiscoverySettings(k_min=3, k_max=6, tolerance=1.0))
     assert loose.k == 3  # every score is within 1.0 of the best: the smallest k
     exact = discover_personas(frame, specs, settings=DiscoverySettings(k_min=4, k_max=4))
@@ -122,9 +128,8 @@ def test_every_customer_has_exactly_one_persona_and_a_fit_in_0_1(specs):
         assert fits.min() > out["fit"][out["persona"] == c.id].median()
 
 
-def test_names_come_from_the_distinguishing_traits_in_zh_and_en(specs):
-    frame = planted(["tech", "bargain", "silver", "family"])
-    result = discover_personas(frame, specs)
+def test_names_come_from_the_distinguishing_traits_in_zh_and_en(four):
+    frame, result = four
     tech = card(result, persona_of(frame, result, "tech"))
     assert "数码发烧友" in tech.name_zh and "Tech enthusiast" in tech.name_en
     family = card(result, persona_of(frame, result, "family"))
@@ -170,9 +175,8 @@ def test_a_name_taken_gets_the_next_distinguishing_trait():
     assert cards[2].name_zh == "低指标a·低指标b·低指标c"
 
 
-def test_a_rebuild_on_the_same_or_slightly_changed_data_keeps_every_id(specs):
-    frame = planted(["tech", "bargain", "silver", "family"])
-    first = discover_personas(frame, specs)
+def test_a_rebuild_on_the_same_or_slightly_changed_data_keeps_every_id(specs, four):
+    frame, first = four
     state = json.loads(json.dumps(first.state, ensure_ascii=False))  # the caller stores JSON
     again = discover_personas(frame, specs, previous=state)
     assert again.changes == {"new": [], "kept": ["P01", "P02", "P03", "P04"], "gone": []}
@@ -191,21 +195,21 @@ def test_a_rebuild_on_the_same_or_slightly_changed_data_keeps_every_id(specs):
             assert persona_of(frame, perturbed, group) == persona_of(frame, first, group)
 
 
-def test_a_new_group_gets_a_fresh_id_and_ids_are_never_reused(specs):
-    four = planted(["tech", "bargain", "silver", "family"])
-    first = discover_personas(four, specs)
-    five = planted(["tech", "bargain", "silver", "family", "outdoor"], seed=2)
-    grown = discover_personas(five, specs, previous=first.state)
+def test_a_new_group_gets_a_fresh_id_and_ids_are_never_reused(specs, four):
+    old, first = four
+    five = planted(["tech", "bargain", "silver", "family", "outdoor"], n=150, seed=2)
+    settings = DiscoverySettings(k_min=3, k_max=7)
+    grown = discover_personas(five, specs, previous=first.state, settings=settings)
     assert grown.k == 5 and grown.changes["new"] == ["P05"] and len(grown.changes["kept"]) == 4
     assert persona_of(five, grown, "outdoor") == "P05"
     for group in ("tech", "bargain", "silver", "family"):
-        assert persona_of(five, grown, group) == persona_of(four, first, group)
+        assert persona_of(five, grown, group) == persona_of(old, first, group)
 
-    gone_group = persona_of(four, first, "family")
-    three = planted(["tech", "bargain", "silver", "outdoor"], seed=3)
-    shrunk = discover_personas(three, specs, previous=grown.state)
+    gone_group = persona_of(old, first, "family")
+    three = planted(["tech", "bargain", "silver", "outdoor"], n=150, seed=3)
+    shrunk = discover_personas(three, specs, previous=grown.state, settings=settings)
     assert shrunk.changes["gone"] == [gone_group] and not shrunk.changes["new"]
-    back = discover_personas(five, specs, previous=shrunk.state)
+    back = discover_personas(five, specs, previous=shrunk.state, settings=settings)
     assert persona_of(five, back, "family") == "P06"  # a fresh id, not the one that was gone
     assert back.state["issued"] == ["P01", "P02", "P03", "P04", "P05", "P06"]
 
@@ -260,7 +264,8 @@ def test_nulls_are_handled(specs):
     for name in NAMES:
         frame.loc[rng.random(len(frame)) < 0.2, name] = None
     frame.loc[0, NAMES] = None  # a customer with no trait at all
-    result = discover_personas(frame, specs, goals=["shopping_motivation"], pain_points=["pain_points"])
+    result = discover_personas(frame, specs, goals=["shopping_motivation"], pain_points=["pain_points"],
+                               settings=SMALL_K)
     assert result.k == 4 and ari(frame, result) >= 0.9
     assert result.assignments["persona"].notna().all() and result.assignments["fit"].between(0, 1).all()
     json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False)
@@ -289,7 +294,8 @@ def test_a_constant_feature_is_dropped_with_a_warning(specs):
     (lambda f: f.iloc[::40], "3 customers to cluster: too few for k_min=3"),
 ])
 def test_bad_input_is_refused_with_a_clear_error(specs, change, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=message), warnings.catch_warnings():
+        warnings.simplefilter("ignore", PersonaWarning)  # three rows may share a category value
         discover_personas(change(planted(["tech", "bargain", "silver"], n=40)), specs, settings=SMALL_K)
 
 

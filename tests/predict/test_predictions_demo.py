@@ -104,7 +104,11 @@ def test_persona_ids_and_edits_survive_rediscovery(ws):
     first = ws.personas.cards()[0]
     ws.personas.edit(first["id"], name_zh="测试画像", name_en="Test persona")
     assert ws.personas.card(first["id"])["name_zh"] == "测试画像"
-    assert "name_zh: 测试画像" in (ws.root / "personas" / "edits.yml").read_text(encoding="utf-8")
+    import yaml
+
+    edits = yaml.safe_load((ws.root / "personas" / "edits.yml").read_text(encoding="utf-8"))["personas"]
+    assert {"name": first["id"], "label": {"zh": "测试画像", "en": "Test persona"}} in edits
+    assert ws.plan().pending == []  # the folder and the catalog agree
     ws.predictions.score(["personas"])
     after = dict(rows(ws, "SELECT customer_id, persona_id FROM profiles"))
     same = np.mean([before[c] == after.get(c) for c in before])
@@ -142,10 +146,11 @@ def test_models_are_stored_with_cards_in_the_catalog(ws):
     assert {e["action"] for e in ws.catalog.audit_entries(200)} >= {"predict.train", "predict.score"}
 
 
-def test_profile_card_shows_predictions_persona_and_action(ws, predicted_demo):
+def test_profile_card_shows_predictions_persona_and_action(predicted_demo):
     root, _ = predicted_demo
-    cid = rows(ws, "SELECT customer_id FROM profiles WHERE next_best_action IS NOT NULL AND persona IS NOT NULL "
-                   "AND churn_risk IS NOT NULL ORDER BY customer_id LIMIT 1")[0][0]
+    with huaxiang.open_workspace(root) as ws:  # closed before the CLI opens it
+        cid = rows(ws, "SELECT customer_id FROM profiles WHERE next_best_action IS NOT NULL AND persona IS NOT NULL "
+                       "AND churn_risk IS NOT NULL ORDER BY customer_id LIMIT 1")[0][0]
     for lang, words in (("zh", ("下一步最佳行动", "流失风险", "画像")), ("en", ("Next best action", "Churn risk", "Persona"))):
         result = CliRunner().invoke(app, ["--lang", lang, "profile", cid, "-w", str(root)])
         assert result.exit_code == 0, result.output

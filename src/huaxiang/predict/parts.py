@@ -122,7 +122,8 @@ class Predictions:
         return self._ws.catalog.prediction_models(name, limit)
 
     def card(self, name: str) -> dict[str, Any]:
-        """The newest model card of a prediction (PredictError if it was never trained)."""
+        """The newest model card of a prediction (PredictError if it is unknown or was never trained)."""
+        self.definitions().prediction(name)
         row = next(iter(self._ws.catalog.prediction_models(name, 1)), None)
         if row is None:
             raise PredictError("predict.untrained", name=name)

@@ -34,6 +34,7 @@ MIN_BASE_SHARE = 0.01
 MENTIONS = 3
 MIN_LIFT = 1.2  # a goal or pain point members hold at least this many times as often as the base
 NARRATIVE_STATS = 3
+SUFFIXES = {"years": {"zh": " 岁", "en": " years"}, "days": {"zh": " 天", "en": " days"}}
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,12 @@ class Phrases:
         found = self._values.get((spec.name, value))
         return _pair(found) if found else self._fill(self.fallback["value"], spec, value)
 
+    def topic(self, stat: KeyStat) -> str:
+        """What a stat's phrase is about: a name says each topic once."""
+        entry = (self._values.get((stat.trait, stat.value)) if stat.kind == "category"
+                 else (self.traits.get(stat.trait) or {}).get(stat.direction))
+        return str((entry or {}).get("topic") or stat.phrase_zh)
+
     def mention(self, column: str, value: str) -> tuple[str, str]:
         found = self._values.get((column, value))
         return _pair(found) if found else (value, value)
@@ -172,7 +179,7 @@ def build_cards(profiles: pd.DataFrame, table: pd.DataFrame, features: Sequence[
                                                                                     phrases)]
     ranked = [sorted((s for s in stats if s[0] == p), key=lambda s: -abs(s[1].z)) for p in range(len(slots))]
     ranked = [[s for _, s in persona] for persona in ranked]
-    names = _names(slots, ranked)
+    names = _names(slots, ranked, phrases)
     members = _typical(profiles["customer_id"].to_numpy(), labels, closeness, typical, len(slots))
     goal = _mentions(profiles, goals, labels, sizes, phrases)
     pain = _mentions(profiles, pain_points, labels, sizes, phrases)
@@ -244,7 +251,7 @@ def _shares(values: pd.Series, labels: np.ndarray, sizes: np.ndarray,
     return counts / np.maximum(sizes, 1)[:, None], counts.sum(axis=0) / total, pd.Index(uniques)
 
 
-def _names(slots: Sequence[Slot], ranked: Sequence[Sequence[KeyStat]]) -> list[tuple[str, str]]:
+def _names(slots: Sequence[Slot], ranked: Sequence[Sequence[KeyStat]], phrases: Phrases) -> list[tuple[str, str]]:
     """Rule personas keep their names; a clustered persona's name is unique within the discovery."""
     used_zh = {s.name_zh for s in slots if s.origin == "rule"}
     used_en = {s.name_en for s in slots if s.origin == "rule"}
@@ -254,7 +261,7 @@ def _names(slots: Sequence[Slot], ranked: Sequence[Sequence[KeyStat]]) -> list[t
             names.append((slot.name_zh, slot.name_en))
             continue
         strong = [s for s in stats if abs(s.z) >= NAME_MIN_Z] or list(stats[:1])
-        parts = list(dict.fromkeys((s.phrase_zh, s.phrase_en) for s in strong))
+        parts = _parts(strong, phrases)
         take = min(NAME_PARTS, len(parts))
         while take < len(parts) and ("·".join(p[0] for p in parts[:take]) in used_zh
                                      or " · ".join(p[1] for p in parts[:take]) in used_en):
@@ -266,6 +273,17 @@ def _names(slots: Sequence[Slot], ranked: Sequence[Sequence[KeyStat]]) -> list[t
         used_en.add(en)
         names.append((zh, en))
     return names
+
+
+def _parts(stats: Sequence[KeyStat], phrases: Phrases) -> list[tuple[str, str]]:
+    """The phrases of ``stats`` in order, one per topic, each once, English capitalized."""
+    parts, topics = [], set()
+    for stat in stats:
+        topic = phrases.topic(stat)
+        if topic not in topics:
+            topics.add(topic)
+            parts.append((stat.phrase_zh, stat.phrase_en[:1].upper() + stat.phrase_en[1:]))
+    return list(dict.fromkeys(parts))
 
 
 def _typical(ids: np.ndarray, labels: np.ndarray, closeness: tuple[np.ndarray, ...], typical: int,
@@ -329,7 +347,8 @@ def _format(value: float | None, unit: str, lang: str) -> str:
         return f"{value:.0%}" if abs(value) >= 0.1 else f"{value:.1%}"
     if unit == "CNY":
         return f"{value:,.0f} 元" if lang == "zh" else f"¥{value:,.0f}"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+    number = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+    return number + SUFFIXES.get(unit, {}).get(lang, "")
 
 
 def _number(value: object) -> float | None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from huaxiang.definitions.loader import Loaded
 from huaxiang.domain.predictions import Persona
 from huaxiang.predict import PredictError
 
@@ -59,7 +60,7 @@ class Personas:
                 entry.setdefault(key, {})[lang] = value
         persona = Persona.model_validate(entry)
         _write(path, items)
-        self._ws.catalog.put_definition("persona", persona_id, persona.model_dump(mode="json", exclude_defaults=True),
+        self._ws.catalog.put_definition("persona", persona_id, Loaded("persona", persona_id, "", persona).body,
                                         origin=f"personas/{EDITS}")
         self._patch_cards(persona)
         return persona
