@@ -122,10 +122,11 @@ def test_every_customer_has_exactly_one_persona_and_a_fit_in_0_1(specs):
     assert sum(c.share for c in result.cards) == pytest.approx(1.0)
     # well separated: most customers sit far nearer their own centre than the next one
     assert out["fit"].median() > 0.4
+    by_id = out.set_index("customer_id")
     for c in result.cards:
-        fits = out.set_index("customer_id").loc[c.typical_members, "fit"]
-        assert len(c.typical_members) == 5 and (out.set_index("customer_id").loc[c.typical_members, "persona"] == c.id).all()
-        assert fits.min() > out["fit"][out["persona"] == c.id].median()
+        typical = by_id.loc[c.typical_members]
+        assert len(typical) == 5 and (typical["persona"] == c.id).all()
+        assert typical["fit"].min() > out["fit"][out["persona"] == c.id].median()
 
 
 def test_names_come_from_the_distinguishing_traits_in_zh_and_en(four):
@@ -148,7 +149,8 @@ def test_card_statistics_goals_pain_points_and_narrative(specs):
     digital = next(s for s in tech.key_stats if s.trait == "digital_affinity")
     members = frame["digital_affinity"][result.assignments["persona"] == tech.id]
     assert digital.direction == "high" and digital.z > 1
-    assert digital.member == pytest.approx(members.mean()) and digital.base == pytest.approx(frame["digital_affinity"].mean())
+    assert digital.member == pytest.approx(members.mean())
+    assert digital.base == pytest.approx(frame["digital_affinity"].mean())
     assert digital.lift == pytest.approx(digital.member / digital.base)
     assert [abs(s.z) for s in tech.key_stats] == sorted((abs(s.z) for s in tech.key_stats), reverse=True)
     assert tech.goals[0].value == "品质" and tech.goals[0].member_share > tech.goals[0].base_share
@@ -170,7 +172,8 @@ def test_a_name_taken_gets_the_next_distinguishing_trait():
     slots = [Slot("P01", "cluster"), Slot("P02", "cluster"), Slot("P03", "cluster")]
     labels = np.array([0, 0, 1, 1, 2, 2])
     cards = persona_cards.build_cards(profiles, table, features, slots, labels, z, (np.zeros(6),))
-    assert cards[0].name_zh == "高指标a·高指标b·高指标c" and cards[0].name_en == "High metric a · High metric b · High metric c"
+    assert cards[0].name_zh == "高指标a·高指标b·高指标c"
+    assert cards[0].name_en == "High metric a · High metric b · High metric c"
     assert cards[1].name_zh == "高指标a·高指标b·高指标c·低指标d"
     assert cards[2].name_zh == "低指标a·低指标b·低指标c"
 
@@ -204,6 +207,10 @@ def test_a_new_group_gets_a_fresh_id_and_ids_are_never_reused(specs, four):
     assert persona_of(five, grown, "outdoor") == "P05"
     for group in ("tech", "bargain", "silver", "family"):
         assert persona_of(five, grown, group) == persona_of(old, first, group)
+
+    swapped = discover_personas(planted(["tech", "bargain", "silver", "outdoor"], n=150, seed=4), specs,
+                                previous=first.state, settings=settings)
+    assert swapped.changes["new"] == ["P05"] and swapped.changes["gone"] == [persona_of(old, first, "family")]
 
     gone_group = persona_of(old, first, "family")
     three = planted(["tech", "bargain", "silver", "outdoor"], n=150, seed=3)
@@ -253,8 +260,8 @@ def test_rule_personas_come_first_with_fit_1(specs):
     # the clustered personas get P-ids; the rule ids are issued too, so no P-id can ever collide
     assert {"vip", "senior", "youth"} <= set(result.state["issued"])
     with pytest.warns(PersonaWarning, match="nobody.*nobody_rule"):
-        none = discover_personas(frame, specs, rules=[PersonaRule("nobody_rule", "无", "None", np.zeros(len(frame), bool))],
-                                 settings=SMALL_K)
+        nobody = PersonaRule("nobody_rule", "无", "None", np.zeros(len(frame), bool))
+        none = discover_personas(frame, specs, rules=[nobody], settings=SMALL_K)
     assert "nobody_rule" not in {c.id for c in none.cards}
 
 

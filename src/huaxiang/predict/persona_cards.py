@@ -6,10 +6,12 @@ whale does not make a group "high spend"); for a category value ``(p_member - p_
 sqrt(p_base (1 - p_base))``, the share difference in standard deviations of the value's indicator
 (values held by under 1% of the base are left out, and only over-represented values count).
 A name joins the phrases (``data/persona_phrases.yml``) of the strongest traits with ``|z| >=
-0.3``, three at most, one per trait; when that name is taken in the same discovery the next trait
-is added, and the id as a last resort. A trait with no phrase falls back to "High <label>" /
-"高<label>". Goals and pain points are the values of the caller's string or list columns most held
-by members among those they hold at least 1.2 times as often as the base (a lift of 1.2).
+0.3``, three at most, one per trait and per topic ("Tech enthusiast" and "Tech lifestyle" say one
+thing); when that name is taken in the same discovery the next phrase is added, and the id as a
+last resort. A trait with no phrase falls back to "High <label>" / "高<label>". Goals and pain
+points are the values of the caller's string or list columns most held by members, among those
+members hold at least 1.2 times as often as the base. Typical members are the first members in
+the caller's order of closeness (``personas``: the most complete profiles nearest the centre).
 """
 
 from __future__ import annotations
@@ -177,8 +179,7 @@ def build_cards(profiles: pd.DataFrame, table: pd.DataFrame, features: Sequence[
     sizes = np.bincount(labels, minlength=len(slots))
     stats = [*_numeric_stats(table, features, labels, z, phrases), *_category_stats(table, features, labels, sizes,
                                                                                     phrases)]
-    ranked = [sorted((s for s in stats if s[0] == p), key=lambda s: -abs(s[1].z)) for p in range(len(slots))]
-    ranked = [[s for _, s in persona] for persona in ranked]
+    ranked = [sorted((s for q, s in stats if q == p), key=lambda s: -abs(s.z)) for p in range(len(slots))]
     names = _names(slots, ranked, phrases)
     members = _typical(profiles["customer_id"].to_numpy(), labels, closeness, typical, len(slots))
     goal = _mentions(profiles, goals, labels, sizes, phrases)
@@ -192,7 +193,8 @@ def build_cards(profiles: pd.DataFrame, table: pd.DataFrame, features: Sequence[
     return cards
 
 
-def apply_overrides(cards: Sequence[PersonaCard], overrides: Mapping[str, PersonaOverride | Mapping]) -> list[PersonaCard]:
+def apply_overrides(cards: Sequence[PersonaCard],
+                    overrides: Mapping[str, PersonaOverride | Mapping]) -> list[PersonaCard]:
     """Cards with the user's edits applied; an override of a persona that is gone is ignored."""
     parsed = {pid: PersonaOverride.parse(o, pid) for pid, o in overrides.items()}
     out = []
@@ -276,13 +278,13 @@ def _names(slots: Sequence[Slot], ranked: Sequence[Sequence[KeyStat]], phrases: 
 
 
 def _parts(stats: Sequence[KeyStat], phrases: Phrases) -> list[tuple[str, str]]:
-    """The phrases of ``stats`` in order, one per topic, each once, English capitalized."""
+    """The phrases of ``stats`` in order, one per topic, each once."""
     parts, topics = [], set()
     for stat in stats:
         topic = phrases.topic(stat)
         if topic not in topics:
             topics.add(topic)
-            parts.append((stat.phrase_zh, stat.phrase_en[:1].upper() + stat.phrase_en[1:]))
+            parts.append((stat.phrase_zh, _capital(stat.phrase_en)))
     return list(dict.fromkeys(parts))
 
 
@@ -361,6 +363,11 @@ def _ratio(member: float | None, base: float | None) -> float | None:
 
 def _pair(found: Mapping) -> tuple[str, str]:
     return str(found["zh"]), str(found["en"])
+
+
+def _capital(text: str) -> str:
+    """"value for money" → "Value for money" at the start of a name part; "iPhone user" stays."""
+    return text if text[1:2].isupper() else text[:1].upper() + text[1:]
 
 
 def _lower(text: str) -> str:

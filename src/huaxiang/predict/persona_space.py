@@ -11,13 +11,13 @@ like one numeric trait, not like as many as it has values. A feature's ``weight`
 columns. A missing value stays missing (NaN).
 
 Clustering (:func:`kmeans`): a missing value must not make customers alike. Filling every gap with
-the median put every customer without purchases into one "no data" persona (on the demo the
-adjusted Rand index with the planted types fell from 0.66 to 0.41). So distances only count the
-columns a customer has, and centres are the means of the values members have: k-means with
-missing values (k-POD), which is k-means on the data with each gap filled from the customer's own
-centre. It starts from scikit-learn's KMeans (``n_init`` k-means++ starts, a fixed
-``random_state``) on the median-filled data and then alternates assignment and centre update
-until no customer moves.
+the median made the customers without purchases one "no data" persona (on the demo, with the
+default features, the adjusted Rand index with the planted types was 0.38 instead of 0.63). So
+distances only count the columns a customer has, and centres are the means of the values members
+have: k-means with missing values (k-POD), which is k-means on the data with each gap filled from
+the customer's own centre. It starts from scikit-learn's KMeans (``n_init`` k-means++ starts, a
+fixed ``random_state``) on the median-filled data, then alternates assignment and centre update
+until fewer than 0.1% of the rows move.
 """
 
 from __future__ import annotations
@@ -175,7 +175,8 @@ def kmeans(x: np.ndarray, start: np.ndarray, k: int, settings: DiscoverySettings
     kind = MiniBatchKMeans if len(x) > MINIBATCH_ABOVE else KMeans
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # fewer distinct rows than k: fewer groups found
-        centres = kind(n_clusters=k, n_init=settings.n_init, random_state=settings.random_state).fit(filled).cluster_centers_
+        model = kind(n_clusters=k, n_init=settings.n_init, random_state=settings.random_state).fit(filled)
+    centres = model.cluster_centers_
     own = np.full(len(x), -1)
     for _ in range(ITERATIONS):
         moved, own = own, sq_distances(x, centres).argmin(axis=1)

@@ -20,7 +20,7 @@ from huaxiang.predict.targets import population
 
 #: list or text traits whose over-represented values a card shows as goals and pain points
 GOALS = ("shopping_motivation", "stated_favourite_category")
-PAIN_POINTS = ("pain_points", "main_contact_reason", "last_complaint_topic")
+PAIN_POINTS = ("pain_points", "last_complaint_topic")  # from what complaints say, not every contact reason
 
 
 def _settings(pred: Any) -> P.DiscoverySettings:
