@@ -97,26 +97,22 @@ def report(card: dict[str, Any]) -> None:
 
 
 def _calibration(metrics: dict[str, Any]) -> None:
-    bins = metrics.get("calibration")
-    if not bins:
-        return
-    table = Table(title=t("predict.report.calibration"))
-    for key in ("bin", "n", "predicted", "observed"):
-        table.add_column(t(f"predict.report.{key}"), justify="right")
-    for b in bins:
-        table.add_row(b["bin"], f"{b['n']:,}", f"{b['predicted']:.3f}", f"{b['observed']:.3f}")
-    console.print(table)
+    _bins(t("predict.report.calibration"), metrics.get("calibration"), "bin", "observed")
 
 
 def _by_repeat(metrics: dict[str, Any]) -> None:
-    rows = metrics.get("by_repeat_purchases")
+    _bins(t("predict.report.by_repeat"), metrics.get("by_repeat_purchases"), "repeat_purchases", "actual")
+
+
+def _bins(title: str, rows: list[dict[str, Any]] | None, key: str, observed: str) -> None:
+    """Predicted against observed, one row per bin (calibration, purchases by history)."""
     if not rows:
         return
-    table = Table(title=t("predict.report.by_repeat"))
-    for key in ("bin", "n", "predicted", "observed"):
-        table.add_column(t(f"predict.report.{key}"), justify="right")
+    table = Table(title=title)
+    for col in ("bin", "n", "predicted", "observed"):
+        table.add_column(t(f"predict.report.{col}"), justify="right")
     for r in rows:
-        table.add_row(r["repeat_purchases"], f"{r['n']:,}", f"{r['predicted']:.3f}", f"{r['actual']:.3f}")
+        table.add_row(str(r[key]), f"{r['n']:,}", f"{r['predicted']:.3f}", f"{r[observed]:.3f}")
     console.print(table)
 
 

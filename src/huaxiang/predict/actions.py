@@ -63,10 +63,9 @@ def render_reason(action: Action, values: dict[str, Any], lang: str) -> str:
     return _FIELD.sub(fill, action.reason.get(lang))
 
 
-def _context(ws: Any, as_of: Any, rows: dict[str, ir.Table]) -> Context:
-    """The live memberships and fact rows, as the last build left them."""
+def _context(ws: Any, defs: Any, as_of: Any, rows: dict[str, ir.Table]) -> Context:
+    """The live memberships and fact rows, as the last build left them (``defs``: the profile definitions)."""
     wh = ws.warehouse
-    defs = ws.profiles.definitions()
     extra = {}
     if wh.has_table("tag_members"):
         extra["tags"] = lambda: wh.ibis.table("tag_members").select("customer_id", "tag")
@@ -76,10 +75,11 @@ def _context(ws: Any, as_of: Any, rows: dict[str, ir.Table]) -> Context:
                    segment_aliases=defs.segment_names(), **extra)
 
 
-def expression(ws: Any, actions: list[Action], as_of: Any, lang: str, rows: dict[str, ir.Table]) -> ir.Table:
+def expression(ws: Any, defs: Any, actions: list[Action], as_of: Any, lang: str,
+               rows: dict[str, ir.Table]) -> ir.Table:
     """``customer_id, action, reason, actions`` for every customer with an applicable action."""
     profiles = ws.warehouse.ibis.table(PROFILES)
-    ctx = _context(ws, as_of, rows)
+    ctx = _context(ws, defs, as_of, rows)
     parts = []
     for rank, action in enumerate(sorted(actions, key=lambda a: (a.priority, a.name))):
         hit = evaluate(parse(action.condition), profiles, ctx)
@@ -102,7 +102,7 @@ def expression(ws: Any, actions: list[Action], as_of: Any, lang: str, rows: dict
 def score(ctx: Any) -> int:
     """Evaluate the actions for every customer and store them as the ``next_best_action`` prediction."""
     ws = ctx.ws
-    expr = expression(ws, ctx.defs.actions, ctx.end, ws.config.locale, ctx.rows)
+    expr = expression(ws, ctx.defs.profile, ctx.defs.actions, ctx.end, ws.config.locale, ctx.rows)
     table = expr.order_by("customer_id").to_pyarrow()
     return write_scores(ctx.wh, ACTIONS, table, ctx.defs.profile.traits)
 

@@ -141,15 +141,9 @@ def recommendations(ctx: RunContext) -> int:
                          & (items.order_status.fill_null("") != "cancelled"))
     rules = recommend.association_rules(items)
     recs = recommend.recommend(items, rules, affinity=recommend.spend_affinity(items, as_of=ctx.end), as_of=ctx.end)
-    table = recs.order_by(["customer_id", "rank"]).to_pyarrow()
-    con = ctx.wh.raw
-    con.register("_recs", table)
-    try:
-        with ctx.wh.transaction():
-            con.execute("CREATE OR REPLACE TABLE recommendations AS SELECT * FROM _recs")
-    finally:
-        con.unregister("_recs")
-    return table.num_rows
+    from huaxiang.predict.store import replace_table
+
+    return replace_table(ctx.wh, "recommendations", recs.order_by(["customer_id", "rank"]).to_pyarrow())
 
 
 __all__ = ["Predictions", "Trained", "Scored"]

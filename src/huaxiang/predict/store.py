@@ -36,25 +36,32 @@ def to_arrow(frame: pd.DataFrame, kind: str) -> pa.Table:
     return pa.table(arrays)
 
 
-def write_scores(wh: Any, prediction: str, table: pa.Table, traits: list[Trait]) -> int:
-    """Replace the prediction's scores and patch the profiles' predicted traits; returns rows written."""
-    name = predicted_table(prediction)
-    mine = [t for t in traits if t.predicted and t.predicted.prediction == prediction]
+def replace_table(wh: Any, name: str, table: pa.Table, *then: str) -> int:
+    """Replace the warehouse table ``name`` by ``table`` and run ``then`` (SQL), in one transaction."""
     con = wh.raw
-    con.register("_scores", table)
+    con.register("_arrow_in", table)
     try:
         with wh.transaction():
-            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _scores")
-            if wh.has_table(PROFILES):  # a trait added since the last build is not a column yet: the next build adds it
-                present = set(wh.ibis.table(PROFILES).columns)
-                mine = [t for t in mine if t.name in present]
-            if mine and wh.has_table(PROFILES):
-                sets = ", ".join(f"{t.name} = s.{t.predicted.output}" for t in mine)
-                con.execute(f"UPDATE {PROFILES} SET {sets} FROM (SELECT p.customer_id AS _cid, x.* EXCLUDE (customer_id) "
-                            f"FROM {PROFILES} p LEFT JOIN {name} x USING (customer_id)) s WHERE {PROFILES}.customer_id = s._cid")
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _arrow_in")
+            for sql in then:
+                con.execute(sql)
     finally:
-        con.unregister("_scores")
+        con.unregister("_arrow_in")
     return table.num_rows
 
 
-__all__ = ["to_arrow", "write_scores"]
+def write_scores(wh: Any, prediction: str, table: pa.Table, traits: list[Trait]) -> int:
+    """Replace the prediction's scores and patch the profiles' predicted traits; returns rows written."""
+    name = predicted_table(prediction)
+    # a trait added since the last build is not a column yet: the next build adds it
+    present = set(wh.ibis.table(PROFILES).columns) if wh.has_table(PROFILES) else set()
+    mine = [t for t in traits if t.predicted and t.predicted.prediction == prediction and t.name in present]
+    if not mine:
+        return replace_table(wh, name, table)
+    sets = ", ".join(f"{t.name} = s.{t.predicted.output}" for t in mine)
+    return replace_table(wh, name, table, (
+        f"UPDATE {PROFILES} SET {sets} FROM (SELECT p.customer_id AS _cid, x.* EXCLUDE (customer_id) "
+        f"FROM {PROFILES} p LEFT JOIN {name} x USING (customer_id)) s WHERE {PROFILES}.customer_id = s._cid"))
+
+
+__all__ = ["to_arrow", "write_scores", "replace_table"]
