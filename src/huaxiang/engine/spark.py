@@ -227,8 +227,9 @@ def to_spark(wh: Warehouse, session: SparkSession, tables: list[str] | dict[str,
     for view, source in items.items():
         query = f'SELECT * FROM "{source}"' if _NAME.match(source) else source
         if wh.raw.execute(f"SELECT 1 FROM ({query}) LIMIT 1").fetchone() is None:
-            # Spark cannot infer the schema of a Parquet file without rows: an empty frame from Arrow
-            df = session.createDataFrame(wh.raw.execute(query).to_arrow_table())
+            # Spark cannot infer the schema of a Parquet file without rows: an empty frame from Arrow,
+            # with one empty chunk per column (DuckDB's has none, which Spark's timestamp check refuses)
+            df = session.createDataFrame(wh.raw.execute(query).to_arrow_table().schema.empty_table())
             df.createOrReplaceTempView(view)
             out[view] = df
             continue
