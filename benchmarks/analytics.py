@@ -17,15 +17,22 @@ Scale (``--scale``, default 1,000,000): the demo's churn feature frame and purch
 resampled to that many customers, and the model steps are timed: fitting and scoring the churn
 classifier (with reasons), BG/NBD + Gamma-Gamma fit and CLV scoring, persona discovery, and text
 analysis of that many interactions; ``read_s`` (reading the same frame back from DuckDB) is the
-baseline of the same run. The snapshot builds training needs are profile builds, measured by
-``benchmarks/build.py``.
+baseline of the same run.
 
-Usage: python benchmarks/analytics.py [--customers 10000] [--scale 1000000] [--dir /tmp/hx-analytics] [--reuse]
+End to end (``--e2e``, default 1,000,000 customers with ``--e2e-events`` events): the workspace of
+``benchmarks/build.py`` (generated straight into the warehouse), a full profile build (``e2e_build_s``,
+the baseline), then ``ws.predictions.train()`` of every built-in prediction (``e2e_train_s``: two
+profile snapshots, features, labels, fits, backtests, CLV, personas) and ``ws.predictions.score()``
+(``e2e_score_s``: scores, recommendations, next best actions and the build that turns them into traits).
+
+Usage: python benchmarks/analytics.py [--customers 10000] [--scale 1000000] [--e2e 1000000]
+       [--e2e-events 10000000] [--dir /tmp/hx-analytics] [--reuse]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import resource
 import time
@@ -144,11 +151,30 @@ def scale(ws, n: int, folder: Path) -> dict:
     return out
 
 
+def end_to_end(folder: Path, customers: int, events: int) -> dict:
+    """Train and score every built-in prediction on a generated workspace of ``customers``."""
+    spec = importlib.util.spec_from_file_location("build_benchmark", Path(__file__).parent / "build.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    ws = bench.workspace(folder / "e2e", customers, events)
+    out = {"e2e_customers": customers, "e2e_events": events}
+    _, out["e2e_build_s"] = bench.timed(lambda: ws.profiles.build(full=True))
+    runs, out["e2e_train_s"] = bench.timed(lambda: ws.predictions.train())
+    _, out["e2e_score_s"] = bench.timed(lambda: ws.predictions.score())
+    out["e2e_train_vs_build"] = round(out["e2e_train_s"] / out["e2e_build_s"], 2)
+    out["e2e_score_vs_build"] = round(out["e2e_score_s"] / out["e2e_build_s"], 2)
+    out["e2e_churn_auc"] = round(ws.predictions.card("churn")["metrics"]["auc"], 4)
+    ws.close()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--scale", type=int, default=1_000_000)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/hx-analytics"))
+    parser.add_argument("--e2e", type=int, default=1_000_000, help="customers of the end-to-end run (0: skip)")
+    parser.add_argument("--e2e-events", type=int, default=10_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep a demo workspace already trained in --dir")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
@@ -158,6 +184,8 @@ def main() -> None:
     if args.scale:
         result.update(scale(ws, args.scale, args.dir))
     ws.close()
+    if args.e2e:
+        result.update(end_to_end(args.dir, args.e2e, args.e2e_events))
     result["peak_rss_gib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
     print(json.dumps({"benchmark": "analytics", "customers": args.customers, **result}))
 

@@ -54,3 +54,30 @@ def test_one_class_labels_are_refused_clearly():
     frame, _ = _planted(100)
     with pytest.raises(ValueError, match="one class only"):
         classify.fit(frame, np.zeros(100, dtype=int), ["days_quiet"])
+
+
+def test_scores_match_scikit_learn_across_chunks(monkeypatch):
+    frame, y = _planted(2500)
+    model = classify.fit(frame, y, ["days_quiet", "noise", "tier"])
+    expected = model.pipeline.predict_proba(frame[model.numeric + model.text])[:, 1]
+    monkeypatch.setattr(classify, "CHUNK", 1000)  # three chunks, the last one short
+    p, reasons = model.score(frame)
+    assert np.allclose(p, expected) and len(reasons) == 2500
+    assert [list(r) for r in reasons[1995:2005]] == [list(r) for r in model.reasons(frame.iloc[1995:2005])]
+
+
+def test_models_fitted_together_share_one_preparation_and_a_sample():
+    frame, y = _planted(3000)
+    other = 1 - y
+    models = classify.fit_many(frame, {"risk": y, "calm": other}, ["days_quiet", "noise", "tier"], rows=1000)
+    assert models["risk"].prep[0] is models["calm"].prep[0]
+    p = classify.probabilities(models, frame)
+    assert p.shape == (3000, 2)
+    assert np.allclose(p[:, 0], models["risk"].pipeline.predict_proba(frame[models["risk"].numeric + models["risk"].text])[:, 1])
+    # fitted on 1,000 of 3,000 rows, the drivers are still found; opposite labels give opposite weights
+    assert classify.metrics(y, p[:, 0])["auc"] > 0.8
+    assert np.sign(models["risk"].coef[0]) == -np.sign(models["calm"].coef[0])
+    # the sample is seeded: the same call fits the same model
+    again = classify.fit_many(frame, {"risk": y}, ["days_quiet", "noise", "tier"], rows=1000)["risk"]
+    assert np.array_equal(again.coef, models["risk"].coef)
+    assert not np.array_equal(classify.fit(frame, y, ["days_quiet", "noise", "tier"]).coef, models["risk"].coef)

@@ -32,25 +32,34 @@ def _frame(ctx: RunContext, pred: Any, target: Target, cutoff, horizon: timedelt
     return x, y.fillna(0).to_numpy(dtype=int)
 
 
-def _fit_and_backtest(ctx: RunContext, pred: Any, target: Target) -> tuple[dict[str, Any], classify.Classifier, Any]:
+def _fit_and_backtest(ctx: RunContext, pred: Any, targets: dict[str, Target]) -> dict[str, tuple[dict[str, Any], classify.Classifier, Any]]:
+    """Per target: its card (windows, features, backtest metrics, weights), the final model fitted at
+    the test cutoff, and the test rows. The targets share the features, hence one preparation."""
     h = timedelta(days=pred.horizon_days)
     c_train, c_test = ctx.cutoffs(pred.horizon_days)
-    x_train, y_train = _frame(ctx, pred, target, c_train, h)
-    x_test, y_test = _frame(ctx, pred, target, c_test, h)
+    train = {name: _frame(ctx, pred, target, c_train, h) for name, target in targets.items()}
+    test = {name: _frame(ctx, pred, target, c_test, h) for name, target in targets.items()}
+    x_train, x_test = next(iter(train.values()))[0], next(iter(test.values()))[0]
     features = [c for c in x_train.columns if c != "customer_id"]
-    ctx.progress(f"{pred.name}: fit {len(x_train):,} rows, {len(features)} features")
+    ctx.progress(f"{pred.name}: fit {min(len(x_train), classify.FIT_ROWS):,} of {len(x_train):,} rows, "
+                 f"{len(features)} features, {len(targets)} model(s)")
     c = float(pred.options.get("regularization", classify.C))
-    judged = classify.fit(x_train, y_train, features, c=c)
-    p_test = judged.probability(x_test)
-    final = classify.fit(x_test, y_test, features, c=c)
-    card = {
-        "windows": {"train_features_at": str(c_train), "train_labels": window(c_train, c_train + h),
-                    "test_features_at": str(c_test), "test_labels": window(c_test, ctx.end)},
-        "features": judged.traits,
-        "metrics": classify.metrics(y_test, p_test),
-        "weights": _weights(final),
-    }
-    return card, final, (x_test, y_test, p_test)
+    judged = classify.fit_many(x_train, {name: y for name, (_, y) in train.items()}, features, c=c)
+    finals = classify.fit_many(x_test, {name: y for name, (_, y) in test.items()}, features, c=c)
+    p_test = classify.probabilities(judged, x_test)
+    out = {}
+    for i, name in enumerate(targets):
+        y_test = test[name][1]
+        card = {
+            "windows": {"train_features_at": str(c_train), "train_labels": window(c_train, c_train + h),
+                        "test_features_at": str(c_test), "test_labels": window(c_test, ctx.end)},
+            "features": judged[name].traits,
+            "fit_rows": min(len(x_train), classify.FIT_ROWS),
+            "metrics": classify.metrics(y_test, p_test[:, i]),
+            "weights": _weights(finals[name]),
+        }
+        out[name] = (card, finals[name], (x_test, y_test, p_test[:, i]))
+    return out
 
 
 def _weights(model: classify.Classifier) -> list[dict[str, Any]]:
@@ -63,7 +72,7 @@ def _weights(model: classify.Classifier) -> list[dict[str, Any]]:
 
 def train_binary(ctx: RunContext, pred: Any) -> tuple[dict[str, Any], Any]:
     target = TARGETS[pred.kind]
-    card, final, (x_test, y_test, _) = _fit_and_backtest(ctx, pred, target)
+    card, final, (x_test, y_test, _) = _fit_and_backtest(ctx, pred, {pred.kind: target})[pred.kind]
     if pred.kind == "churn":
         card["baseline"] = _alive_baseline(ctx, x_test, y_test, pred.horizon_days)
     return card, {"model": final, "population": pred.options.get("population", target.population)}
@@ -90,10 +99,10 @@ def score_binary(ctx: RunContext, pred: Any, fitted: Any) -> pd.DataFrame:
     model: classify.Classifier = fitted["model"]
     who = population(ctx.table(None), fitted["population"], ctx.end)
     x = ctx.features(model.traits, None, who)
-    p = model.probability(x)
+    p, reasons = model.score(x)
     out = pd.DataFrame({"customer_id": x["customer_id"], "probability": p})
     out["band"] = classify.bands(p, tuple(pred.options.get("bands", (0.3, 0.6))))
-    out["reasons"] = model.reasons(x)
+    out["reasons"] = reasons
     if pred.kind == "lead_score":
         out["score"] = np.rint(p * 100).astype("int64")
     return out
@@ -109,24 +118,25 @@ def top_categories(ctx: RunContext, n: int) -> list[str]:
 
 
 def train_propensity(ctx: RunContext, pred: Any) -> tuple[dict[str, Any], Any]:
-    models, metrics = {}, {}
-    for category in top_categories(ctx, int(pred.options.get("categories", 5))):
-        target = Target(pred.options.get("population", "true"), category_events(category))
-        card, final, _ = _fit_and_backtest(ctx, pred, target)
-        models[category], metrics[category] = final, card["metrics"]
+    who = pred.options.get("population", "true")
+    targets = {category: Target(who, category_events(category))
+               for category in top_categories(ctx, int(pred.options.get("categories", 5)))}
+    fitted = _fit_and_backtest(ctx, pred, targets)
+    models = {category: final for category, (_, final, _) in fitted.items()}
+    metrics = {category: card["metrics"] for category, (card, _, _) in fitted.items()}
+    card = next(iter(fitted.values()))[0]
     aucs = [m["auc"] for m in metrics.values() if m["auc"] is not None]
     card = {**card, "metrics": {"auc": float(np.mean(aucs)) if aucs else None, "per_category": metrics},
             "categories": list(models)}
-    return card, {"models": models, "population": pred.options.get("population", "true")}
+    return card, {"models": models, "population": who}
 
 
 def score_propensity(ctx: RunContext, pred: Any, fitted: Any) -> pd.DataFrame:
     models: dict[str, classify.Classifier] = fitted["models"]
     who = population(ctx.table(None), fitted["population"], ctx.end)
-    first = next(iter(models.values()))
-    x = ctx.features(first.traits, None, who)
+    x = ctx.features(next(iter(models.values())).traits, None, who)
     cats = np.array(list(models), dtype=object)
-    p = np.column_stack([m.probability(x) for m in models.values()])
+    p = classify.probabilities(models, x)
     order = np.argsort(-p, axis=1)
     out = pd.DataFrame({"customer_id": x["customer_id"], "top_category": cats[order[:, 0]],
                         "probability": np.take_along_axis(p, order[:, :1], axis=1)[:, 0]})

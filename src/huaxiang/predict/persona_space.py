@@ -117,7 +117,9 @@ class Encoder:
     def to_raw(self, centres: np.ndarray) -> list[dict]:
         """Encoded centres in trait units: a number per numeric trait, value shares per category."""
         t = self.standardized(centres) * self._attr("std") + self._attr("mean")
-        raw = np.where(self._attr("log").astype(bool), np.expm1(t), t)
+        log = self._attr("log").astype(bool)
+        raw = t.copy()
+        raw[:, log] = np.expm1(t[:, log])  # only the log-scaled columns: the others may be far beyond exp's range
         out = [{n: float(v) for n, v in zip(self.numeric_names, row)} for row in raw]
         start = len(self.numerics)
         for cat in self.categories:
