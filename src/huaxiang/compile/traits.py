@@ -50,18 +50,18 @@ class Inputs:
 
 
 def _cond(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.BooleanValue:
-    cond = t.at <= ibis.literal(ctx.as_of)
+    cond = t.at <= ctx.now()
     if agg.window is not None:
-        cond &= t.at >= ibis.literal(ctx.as_of - agg.window.start)
+        cond &= t.at >= ctx.shifted(-agg.window.start)
         if agg.window.end:
-            cond &= t.at <= ibis.literal(ctx.as_of - agg.window.end)
+            cond &= t.at <= ctx.shifted(-agg.window.end)
     if agg.where:
         cond &= compile_value(parse(agg.where), t, ctx).fill_null(False)
     return cond
 
 
 def _age_days(t: ir.Table, ctx: Context) -> ir.FloatingValue:
-    return (epoch_seconds(ibis.literal(ctx.as_of)) - epoch_seconds(t.at)).cast("float64") / SECONDS_PER_DAY
+    return (epoch_seconds(ctx.now()) - epoch_seconds(t.at)).cast("float64") / SECONDS_PER_DAY
 
 
 def _decay(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.FloatingValue | None:
@@ -156,7 +156,7 @@ def table_passes(t: ir.Table, traits: list[Trait], ctx: Context) -> list[ir.Tabl
     t = t.filter(t.customer_id.notnull())
     single = {tr.name: _metric(t, tr.aggregate, ctx) for tr in traits
               if tr.aggregate and tr.aggregate.function not in RANKED}
-    single["_first_at"] = t.at.min(where=t.at <= ibis.literal(ctx.as_of))
+    single["_first_at"] = t.at.min(where=t.at <= ctx.now())
     passes = [t.group_by("customer_id").aggregate(**single)]
     ranked = [tr for tr in traits if tr.aggregate and tr.aggregate.function in RANKED]
     if ranked:
@@ -226,7 +226,7 @@ def profile_expr(traits: list[Trait], inputs: Inputs, derived_deps: dict[str, se
             absent += table_traits
             continue
         t = inputs.facts[name]
-        dated = t.filter(t.customer_id.notnull() & (t.at <= ibis.literal(ctx.as_of)))
+        dated = t.filter(t.customer_id.notnull() & (t.at <= ctx.now()))
         # attributed once and kept with only the columns the passes read
         rows = stage(f"_rows_{name}", dated.select(used_columns(dated, table_passes(dated, table_traits, ctx))))
         passes = table_passes(rows, table_traits, ctx)
@@ -245,7 +245,7 @@ def profile_expr(traits: list[Trait], inputs: Inputs, derived_deps: dict[str, se
         wide = wide.mutate(**fills)
     if snapshot:
         seen = ibis.least(wide._registered_at, *[wide[f] for f in firsts]) if firsts else wide._registered_at
-        wide = wide.filter(seen <= ibis.literal(ctx.as_of))
+        wide = wide.filter(seen <= ctx.now())
     by_name = {tr.name: tr for tr in traits}
     keep = stage if stage_levels else _no_stage
     wide = keep("_wide_0", wide)

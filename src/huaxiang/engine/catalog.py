@@ -134,6 +134,13 @@ prediction_models = sa.Table(
 )
 
 #: scoring runs: which model scored how many customers when (a new run re-evaluates every membership)
+build_plans = sa.Table(
+    "build_plans", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("plan", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
 prediction_runs = sa.Table(
     "prediction_runs", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -401,6 +408,19 @@ class Catalog:
             run_id = conn.execute(prediction_runs.insert().values(**row)).inserted_primary_key[0]
             self._audit(conn, actor, "predict.score", f"prediction/{prediction}", {"customers": customers})
         return run_id
+
+    # ---- compiled build plans (profiles.plans) ----------------------------------------------
+    def build_plan(self, key: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(build_plans.c.plan).where(build_plans.c.key == key)).scalar()
+
+    def save_build_plan(self, key: str, plan: dict[str, Any], *, keep: int = 8) -> None:
+        """Keep ``plan`` under ``key``, and only the ``keep`` newest plans."""
+        with self.engine.begin() as conn:
+            conn.execute(build_plans.delete().where(build_plans.c.key == key))
+            conn.execute(build_plans.insert().values(key=key, plan=plan, created_at=now()))
+            old = sa.select(build_plans.c.key).order_by(build_plans.c.created_at.desc()).offset(keep)
+            conn.execute(build_plans.delete().where(build_plans.c.key.in_(old)))
 
     def last_prediction_run(self) -> int:
         """The id of the newest scoring run (0 if none): a build re-evaluates memberships when it moved."""

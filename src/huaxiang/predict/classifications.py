@@ -13,6 +13,8 @@ from typing import Any
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from huaxiang.predict import classify
 from huaxiang.predict.runs import RunContext, register, window
@@ -20,13 +22,22 @@ from huaxiang.predict.targets import TARGETS, Target, category_events, labels, p
 
 
 def _frame(ctx: RunContext, pred: Any, target: Target, cutoff, horizon: timedelta) -> tuple[pd.DataFrame, np.ndarray]:
-    """Features at ``cutoff`` of the population (read once per run), and their labels from the window after it."""
+    """Features at ``cutoff`` of the population, and their labels from the window after it.
+
+    Every customer's features at a cutoff are read once per run (``ctx.cache``), and each population
+    is a subset of them: at a million customers a frame is about a gigabyte, so one per cutoff is
+    kept, not one per population."""
     condition = pred.options.get("population", target.population)
-    key = ("features", cutoff, condition, tuple(pred.features))
+    key = ("features", cutoff, tuple(pred.features))
     if key not in ctx.cache:
-        who = population(ctx.table(cutoff), condition, cutoff)
-        ctx.cache[key] = (who, ctx.features(pred.features, cutoff, who))
-    who, x = ctx.cache[key]
+        ctx.cache[key] = ctx.features(pred.features, cutoff)
+    who = population(ctx.table(cutoff), condition, cutoff)
+    if ("who", cutoff, condition) not in ctx.cache:
+        ctx.cache[("who", cutoff, condition)] = who.to_pyarrow()["customer_id"]
+    every = ctx.cache[key]
+    # Arrow's hash set, not pandas' isin (a Python loop over a million Arrow strings)
+    keep = pc.is_in(pa.array(every["customer_id"]), value_set=ctx.cache[("who", cutoff, condition)].combine_chunks())
+    x = every[keep.to_numpy(zero_copy_only=False)].reset_index(drop=True)
     y = labels(who, target.events(ctx.rows, cutoff, horizon), target.negate).to_pandas()
     y = x[["customer_id"]].merge(y, on="customer_id", how="left", validate="one_to_one")["y"]
     return x, y.fillna(0).to_numpy(dtype=int)

@@ -28,7 +28,7 @@ from huaxiang.compile.traits import Inputs, as_of_now, profile_expr
 from huaxiang.domain.identity import IdentityRules
 from huaxiang.domain.traits import FACT_TIME
 from huaxiang.engine.catalog import Catalog, body_hash
-from huaxiang.profiles import members
+from huaxiang.profiles import members, plans
 from huaxiang.profiles.definitions import Definitions
 from huaxiang.profiles.facts import SIGNALS, facts, unambiguous
 
@@ -125,7 +125,7 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
     build = catalog.start_profile_build(kind, engine.name, as_of, table)
     try:
         state = {**state, "scored": catalog.last_prediction_run()}
-        counts = _build(engine, rules, defs, kind=kind, as_of=as_of, table=table, timezone=timezone, state=state,
+        counts = _build(engine, catalog, rules, defs, kind=kind, as_of=as_of, table=table, timezone=timezone, state=state,
                         build=build, manual=manual or [])
         counts["state"] = {"definitions": key, "memberships": memberships_key(defs), "watermark": watermark(engine),
                            "predictions": catalog.last_prediction_run()}
@@ -137,21 +137,80 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
                        time.perf_counter() - started, counts)
 
 
-def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, as_of: datetime, table: str,
+def _build(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, *, kind: str, as_of: datetime, table: str,
            timezone: str, state: dict[str, Any], build: int, manual: list[dict[str, Any]]) -> dict[str, Any]:
     started = time.perf_counter()
+    incremental = kind == "incremental"
+    # new scores (``predict score`` patched every customer's predicted traits) re-evaluate every membership
+    every_member = (not incremental or state.get("memberships") != memberships_key(defs)
+                    or state.get("predictions", 0) != state["scored"] or members.static_pending(engine.wh, defs))
+    staged = "_profiles_new" if incremental else f"{table}__next"
+    offset = local_offset(timezone, as_of)
+    plan_key, plan = None, None
+    if incremental and engine.name == "duckdb":
+        # a kept plan runs the statements of an earlier incremental build with this key, without Ibis (``plans``)
+        plan_key = plans.key(engine, input_tables(defs), {
+            "definitions": definitions_key(defs), "memberships": memberships_key(defs),
+            "rules": rules.model_dump(mode="json"), "offset": int(offset.total_seconds()), "every_member": every_member,
+            "static_taken": sorted(members.static_taken(engine.wh))})
+        plan = catalog.build_plan(plan_key)
+    since = datetime.fromisoformat(state["watermark"]) if incremental else None
+    if plan is not None:
+        members.prepare(engine, manual)
+        plans.run(engine, plan["statements"], as_of, since)
+        evaluated = (plan["evaluated"][0], set(plan["evaluated"][1]))
+        traits_done = time.perf_counter()
+    else:
+        if plan_key is not None:
+            engine.recorded = []
+        evaluated, traits_done = _compile_and_run(engine, rules, defs, kind=kind, as_of=as_of, offset=offset,
+                                                  staged=staged, every_member=every_member, build=build,
+                                                  since=state.get("watermark"), manual=manual)
+        if plan_key is not None and engine.replayable:
+            statements = plans.template(engine.recorded, as_of, since)
+            if statements is not None:
+                catalog.save_build_plan(plan_key, {"statements": statements,
+                                                      "evaluated": [evaluated[0], sorted(evaluated[1])]})
+            engine.recorded = None
+    con = engine.wh.raw
+    customers = con.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
+    counts: dict[str, Any] = {"customers": customers, "traits": len(defs.traits),
+                              "seconds_traits": round(traits_done - started, 3), "plan": "kept" if plan else "compiled"}
+    if kind == "snapshot":
+        with engine.wh.transaction():
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute(f"ALTER TABLE {staged} RENAME TO {table}")
+        return counts
+    with engine.wh.transaction():
+        if incremental:
+            con.execute(f"DELETE FROM {PROFILES} WHERE customer_id IN (SELECT customer_id FROM _touched) "
+                        f"OR customer_id NOT IN (SELECT customer_id FROM golden_records)")
+            con.execute(f"INSERT INTO {PROFILES} SELECT * REPLACE (CAST(? AS BIGINT) AS build) FROM {staged}", [build])
+        else:
+            con.execute(f"DROP TABLE IF EXISTS {PROFILES}")
+            con.execute(f"ALTER TABLE {staged} RENAME TO {PROFILES}")
+        con.execute(f"CREATE OR REPLACE TABLE {SEEN_RECORDS} AS SELECT source, source_key, customer_id FROM customer_records")
+        counts.update(members.commit(con, defs, evaluated, build=build, at=as_of, scope=not every_member))
+    return counts
+
+
+def _compile_and_run(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, as_of: datetime,
+                     offset: timedelta, staged: str, every_member: bool, build: int, since: str | None,
+                     manual: list[dict[str, Any]]) -> tuple[Any, float]:
+    """The traits into ``staged``, then (unless a snapshot) tags and segments into ``_tags_now`` and
+    ``_segments_now``: every statement built and compiled by Ibis. Returns (evaluated, when the traits were done)."""
     engine.stage("_ids", unambiguous(engine.table("identities")))  # read by the attribution of every table
     ids = engine.table("_ids")
     every_table = facts(engine.table, rules, has=engine.has, ids=ids)
     fact_tables = every_table
     golden = engine.table("golden_records")
     if kind == "incremental":
-        engine.write("_touched", touched_customers(engine, every_table, state["watermark"]), temp=True)
+        engine.write("_touched", touched_customers(engine, every_table, since), temp=True)
         scope = engine.table("_touched")
         golden = golden.semi_join(scope, "customer_id")
         # only the touched customers' rows, found through their identifiers, not by attributing every row
         fact_tables = facts(engine.table, rules, has=engine.has, ids=ids, scope=scope)
-    ctx = Context(as_of=as_of, local_offset=local_offset(timezone, as_of), fact=fact_tables.__getitem__)
+    ctx = Context(as_of=as_of, local_offset=offset, fact=fact_tables.__getitem__)
     def stage(name: str, expr: ir.Table) -> ir.Table:
         engine.stage(name, expr)
         return engine.table(name)
@@ -160,41 +219,20 @@ def _build(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, a
     scores = {p: engine.table(predicted_table(p)) for p in sorted(scores) if engine.has(predicted_table(p))}
     expr = profile_expr(defs.traits, Inputs(golden, fact_tables, ctx, scores), defs.derived_deps, snapshot=kind == "snapshot",
                         stage=stage, stage_levels=engine.stage_levels)
-    expr = expr.mutate(as_of=ibis.literal(as_of), build=ibis.literal(build, "int64"))
+    # an incremental build's rows get their build number when they are inserted (the statements stay the same)
+    expr = expr.mutate(as_of=ctx.now(), build=ibis.literal(0 if kind == "incremental" else build, "int64"))
     # everything is computed into staging tables first and swapped in by one transaction at the end:
     # a build that fails leaves the profiles and memberships of the last good one
-    staged = "_profiles_new" if kind == "incremental" else f"{table}__next"
     engine.write(staged, expr, temp=kind == "incremental")
     traits_done = time.perf_counter()
-    con = engine.wh.raw
-    customers = con.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
-    counts: dict[str, Any] = {"customers": customers, "traits": len(defs.traits),
-                              "seconds_traits": round(traits_done - started, 3)}
     if kind == "snapshot":
-        with engine.wh.transaction():
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-            con.execute(f"ALTER TABLE {staged} RENAME TO {table}")
-        return counts
-    # new scores (``predict score`` patched every customer's predicted traits) re-evaluate every membership
-    every_member = (kind != "incremental" or state.get("memberships") != memberships_key(defs)
-                    or state.get("predictions", 0) != state["scored"] or members.static_pending(engine.wh, defs))
+        return None, traits_done
     base = engine.table(staged)
     if every_member and kind == "incremental":  # the new rows of the touched, the kept rows of the others
         base = engine.table(PROFILES).anti_join(engine.table("_touched"), "customer_id").union(base)
     # tags and segments of every customer read every customer's rows (count(events, ...) and the like)
     member_ctx = replace(ctx, fact=every_table.__getitem__) if every_member else ctx
-    evaluated = members.evaluate(engine, defs, member_ctx, base, manual=manual)
-    with engine.wh.transaction():
-        if kind == "incremental":
-            con.execute(f"DELETE FROM {PROFILES} WHERE customer_id IN (SELECT customer_id FROM _touched) "
-                        f"OR customer_id NOT IN (SELECT customer_id FROM golden_records)")
-            con.execute(f"INSERT INTO {PROFILES} SELECT * FROM {staged}")
-        else:
-            con.execute(f"DROP TABLE IF EXISTS {PROFILES}")
-            con.execute(f"ALTER TABLE {staged} RENAME TO {PROFILES}")
-        con.execute(f"CREATE OR REPLACE TABLE {SEEN_RECORDS} AS SELECT source, source_key, customer_id FROM customer_records")
-        counts.update(members.commit(con, defs, evaluated, build=build, at=as_of, scope=not every_member))
-    return counts
+    return members.evaluate(engine, defs, member_ctx, base, manual=manual), traits_done
 
 
 __all__ = ["BuildResult", "run", "PROFILES", "INPUT_TABLES"]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from huaxiang.engine.warehouse import Warehouse
 
@@ -23,6 +25,10 @@ class DuckDBEngine:
     def __init__(self, wh: Warehouse):
         self.wh = wh
         self.con = wh.ibis
+        #: when a list, every statement ``write`` and ``execute`` run is appended (``plans`` keeps them)
+        self.recorded: list[str] | None = None
+        #: false once a recorded statement read an in-memory table (its rows are not in the SQL)
+        self.replayable = True
 
     def table(self, name: str) -> ir.Table:
         return self.con.table(name)
@@ -33,13 +39,29 @@ class DuckDBEngine:
     def write(self, name: str, expr: ir.Table, *, temp: bool = False) -> None:
         # Ibis's create_table(overwrite=True) wraps the query in an INSERT that DuckDB 1.5 cannot
         # parse for some of ours; a plain CREATE ... AS is also one statement less
-        self.con._run_pre_execute_hooks(expr)  # registers memtables
+        if expr.op().find(ops.InMemoryTable):
+            self.con._run_pre_execute_hooks(expr)  # registers memtables
+            self.replayable = False
         kind = "TEMP TABLE" if temp else "TABLE"
-        self.wh.raw.execute(f"CREATE OR REPLACE {kind} {name} AS {self.wh.sql(expr)}")
+        self.execute(f"CREATE OR REPLACE {kind} {name} AS {self.wh.sql(expr)}")
 
     def stage(self, name: str, expr: ir.Table) -> None:
         """An intermediate result later expressions read (a temp table)."""
         self.write(name, expr, temp=True)
+
+    def execute(self, sql: str) -> None:
+        """A statement on the warehouse (recorded, when recording)."""
+        if self.recorded is not None:
+            self.recorded.append(sql)
+        self.wh.raw.execute(sql)
+
+    def put(self, name: str, rows: pa.Table) -> None:
+        """A temp table of these rows (data, not a statement: never recorded)."""
+        self.wh.raw.register("_hx_rows", rows)
+        try:
+            self.wh.raw.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _hx_rows")
+        finally:
+            self.wh.raw.unregister("_hx_rows")
 
     def close(self) -> None:
         pass
@@ -72,6 +94,14 @@ class SparkEngine:
 
     def has(self, name: str) -> bool:
         return name in self._present
+
+    def execute(self, sql: str) -> None:
+        """A statement on the DuckDB side (membership bookkeeping); ``refresh`` copies its result over."""
+        self.wh.raw.execute(sql)
+
+    def put(self, name: str, rows: pa.Table) -> None:
+        DuckDBEngine(self.wh).put(name, rows)
+        self.refresh(name)
 
     def write(self, name: str, expr: ir.Table, *, temp: bool = False) -> None:
         from huaxiang.engine.spark import from_spark

@@ -18,6 +18,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from huaxiang.compile.conditions import Context
 from huaxiang.compile.conditions import evaluate as evaluate_condition
@@ -58,13 +59,22 @@ def _union(parts: list[ir.Table]) -> ir.Table:
     return out
 
 
-def _evaluate_tags(engine: Any, defs: Definitions, base: ir.Table, ctx: Context, manual: list[dict[str, Any]]) -> None:
-    """``_tags_now(customer_id, tag, source, assigned_by)``: rule tags level by level, plus manual ones."""
+_TAGS_NOW = pa.schema([("customer_id", pa.string()), ("tag", pa.string()), ("source", pa.string()),
+                       ("assigned_by", pa.string())])
+
+
+def prepare(engine: Any, manual: list[dict[str, Any]]) -> None:
+    """The data an evaluation starts from: ``_tags_now`` with the manual tags (the rule tags are added
+    to it level by level) and an empty ``_segments_now``. Rows, not statements: a kept plan
+    (``plans``) runs this, then its statements."""
     rows = [{"customer_id": m["customer_id"], "tag": m["tag"], "source": "manual", "assigned_by": m["assigned_by"]}
             for m in manual]
-    schema = {"customer_id": "string", "tag": "string", "source": "string", "assigned_by": "string"}
-    empty = {k: [] for k in schema}
-    engine.write("_tags_now", ibis.memtable(rows or empty, schema=schema), temp=True)
+    engine.put("_tags_now", pa.Table.from_pylist(rows, schema=_TAGS_NOW))
+    engine.put("_segments_now", pa.table({"customer_id": pa.array([], pa.string()), "segment": pa.array([], pa.string())}))
+
+
+def _evaluate_tags(engine: Any, defs: Definitions, base: ir.Table, ctx: Context) -> None:
+    """``_tags_now(customer_id, tag, source, assigned_by)``: rule tags level by level, after the manual ones."""
     rules = {t.name: t for t in defs.tags if t.rule}
     deps = {n: defs.tag_deps.get(n, set()) & set(rules) for n in rules}
     for level in levels(deps):
@@ -75,20 +85,18 @@ def _evaluate_tags(engine: Any, defs: Definitions, base: ir.Table, ctx: Context,
         found = _union([_members(rules[n].rule, base, tag_ctx, n, "tag") for n in level]).mutate(
             source=ibis.literal("rule"), assigned_by=ibis.null("string"))
         engine.write("_tags_level", found, temp=True)
-        engine.wh.raw.execute("INSERT INTO _tags_now SELECT customer_id, tag, source, assigned_by FROM _tags_level "
+        engine.execute("INSERT INTO _tags_now SELECT customer_id, tag, source, assigned_by FROM _tags_level "
                               "WHERE (customer_id, tag) NOT IN (SELECT customer_id, tag FROM _tags_now)")
         if engine.name != "duckdb":
             engine.refresh("_tags_now")
 
 
-def _evaluate_segments(engine: Any, defs: Definitions, base: ir.Table, ctx: Context, static_taken: set[str]) -> list[str]:
+def _evaluate_segments(engine: Any, defs: Definitions, base: ir.Table, ctx: Context, taken: set[str]) -> list[str]:
     """``_segments_now(customer_id, segment)``: dynamic segments, and static ones not yet taken; returns those evaluated."""
-    wanted = [s for s in defs.segments if s.kind == "dynamic" or s.name not in static_taken]
+    wanted = [s for s in defs.segments if s.kind == "dynamic" or s.name not in taken]
     names = {s.name for s in wanted}
     aliases = defs.segment_names()
     deps = {s.name: {aliases.get(n, n) for n in segments_used(parse(s.condition))} & names for s in wanted}
-    schema = {"customer_id": "string", "segment": "string"}
-    engine.write("_segments_now", ibis.memtable({k: [] for k in schema}, schema=schema), temp=True)
     by_name = {s.name: s for s in wanted}
     tags = engine.table("_tags_now").select("customer_id", "tag")
     for level in levels(deps):
@@ -98,7 +106,7 @@ def _evaluate_segments(engine: Any, defs: Definitions, base: ir.Table, ctx: Cont
                           segment_aliases=aliases)
         engine.write("_segments_level", _union([_members(by_name[n].condition, base, seg_ctx, n, "segment")
                                                 for n in level]), temp=True)
-        engine.wh.raw.execute("INSERT INTO _segments_now SELECT customer_id, segment FROM _segments_level")
+        engine.execute("INSERT INTO _segments_now SELECT customer_id, segment FROM _segments_level")
         if engine.name != "duckdb":
             engine.refresh("_segments_now")
     return sorted(names)
@@ -106,8 +114,7 @@ def _evaluate_segments(engine: Any, defs: Definitions, base: ir.Table, ctx: Cont
 
 def static_pending(wh: Any, defs: Definitions) -> bool:
     """A static segment not taken yet (new, or refreshed): it is taken over every customer."""
-    ensure_tables(wh)
-    taken = {r[0] for r in wh.raw.execute("SELECT segment FROM static_segments").fetchall()}
+    taken = static_taken(wh)
     return any(s.kind == "static" and s.name not in taken for s in defs.segments)
 
 
@@ -117,9 +124,16 @@ def evaluate(engine: Any, defs: Definitions, ctx: Context, base: ir.Table, *,
 
     Returns (the segments evaluated, the static segments already taken)."""
     ensure_tables(engine.wh)
-    _evaluate_tags(engine, defs, base, ctx, manual or [])
-    static_taken = {r[0] for r in engine.wh.raw.execute("SELECT segment FROM static_segments").fetchall()}
-    return _evaluate_segments(engine, defs, base, ctx, static_taken), static_taken
+    prepare(engine, manual or [])
+    _evaluate_tags(engine, defs, base, ctx)
+    taken = static_taken(engine.wh)
+    return _evaluate_segments(engine, defs, base, ctx, taken), taken
+
+
+def static_taken(wh: Any) -> set[str]:
+    """The static segments already taken (they are not evaluated again)."""
+    ensure_tables(wh)
+    return {r[0] for r in wh.raw.execute("SELECT segment FROM static_segments").fetchall()}
 
 
 def commit(con: Any, defs: Definitions, evaluated: tuple[list[str], set[str]], *, build: int, at: datetime,
@@ -127,7 +141,7 @@ def commit(con: Any, defs: Definitions, evaluated: tuple[list[str], set[str]], *
     """Record entries and exits and update the membership tables (inside the build's transaction).
 
     ``scope``: only the customers of ``_touched`` were evaluated (rule tags and segments of the others stay)."""
-    segments, static_taken = evaluated
+    segments, taken = evaluated
     in_scope = "customer_id IN (SELECT customer_id FROM _touched)" if scope else "true"
     params = {"at": at, "build": build}
     # manual tags are all in _tags_now: compare them for every customer, rule tags for the scope
@@ -137,7 +151,7 @@ def commit(con: Any, defs: Definitions, evaluated: tuple[list[str], set[str]], *
         listed = ", ".join(lit(n) for n in segments)
         _diff(con, "segment", "segment_members", "segment", "_segments_now", f"({in_scope}) AND segment IN ({listed})",
               params, new_cols="", reason="'rule'")
-    for name in sorted(set(segments) - {s.name for s in defs.segments if s.kind == "dynamic"} - static_taken):
+    for name in sorted(set(segments) - {s.name for s in defs.segments if s.kind == "dynamic"} - taken):
         con.execute("INSERT INTO static_segments VALUES (?, ?, ?)", [name, at, build])
     con.execute(f"DELETE FROM tag_members WHERE tag NOT IN ({', '.join(lit(t.name) for t in defs.tags) or 'NULL'})")
     con.execute("DELETE FROM segment_members WHERE segment NOT IN "

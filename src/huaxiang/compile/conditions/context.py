@@ -40,6 +40,16 @@ class Context:
     def now(self) -> ir.TimestampScalar:
         return ibis.literal(self.as_of, type="timestamp")
 
+    def shifted(self, delta: dt.timedelta) -> ir.TimestampScalar:
+        """``as_of + delta``, written as arithmetic on ``now()`` (not folded in Python): ``as_of`` is then
+        the only time literal of a compiled build, which is what lets a compiled build be kept and
+        run again at another time (``profiles.plans``)."""
+        return self.now() + ibis.interval(seconds=int(delta.total_seconds())) if delta else self.now()
+
+    def today(self) -> ir.DateScalar:
+        """The local date of ``as_of`` (in SQL, from ``now()``)."""
+        return self.local(self.now()).date()
+
     def local(self, value: ir.Value) -> ir.Value:
         """A timestamp moved into the workspace's time zone; dates stay as they are."""
         if not value.type().is_timestamp() or not self.local_offset:

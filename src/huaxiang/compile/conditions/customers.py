@@ -81,7 +81,7 @@ def _history(node: Node, ctx: Context) -> list[tuple[ir.Table, dict[Call, str]]]
         rows = ctx.fact(table)
         in_window = rows.at <= ctx.now()
         if within is not None:
-            in_window &= rows.at >= ibis.literal(ctx.as_of - within.value.timedelta(), type="timestamp")
+            in_window &= rows.at >= ctx.shifted(-within.value.timedelta())
         rows = rows.filter(in_window)
         out = {}
         for call in calls:

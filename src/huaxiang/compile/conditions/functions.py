@@ -154,8 +154,7 @@ def _days_between(call, args, ctx):
 @builds("days_since")
 def _days_since(call, args, ctx):
     if args[0].type().is_date():  # a date counts from the local date of as_of
-        today = (ctx.as_of + ctx.local_offset).date()
-        return whole_units(epoch_seconds(ibis.literal(today, type="date")) - epoch_seconds(args[0]), 86_400)
+        return whole_units(epoch_seconds(ctx.today()) - epoch_seconds(args[0]), 86_400)
     return whole_units(epoch_seconds(ctx.now()) - epoch_seconds(args[0]), 86_400)
 
 

@@ -91,7 +91,7 @@ class Compiler:
     def shifted(self, node: Node, op: str, duration: Literal) -> ir.Value:
         delta = duration.value.timedelta() * (1 if op == "+" else -1)
         if isinstance(node, Call) and node.name == "now":  # fold now() - 30d into one constant
-            return ibis.literal(self.ctx.as_of + delta, type="timestamp")
+            return self.ctx.shifted(delta)
         base = self.value(node)
         if base.type().is_date():
             return base + ibis.interval(days=delta.days)
