@@ -52,7 +52,7 @@ def _ts(i: str, seconds: int = 2 * 365 * 86400) -> str:
 def generate(con, customers: int, events: int) -> None:
     """Canonical, identity and golden tables of a retailer with ``customers`` and ``events``."""
     n, e = customers, events
-    load = "'bench', TIMESTAMP '2026-06-30 12:00:00', 1"
+    load = "'bench', TIMESTAMP '2026-06-30 11:00:00', 1"  # loaded before the clock (now and the watermark differ)
     con.execute(f"""INSERT INTO golden_records (customer_id, name, gender, birth_date, age, phone, city, province,
             member_level, income_level, education, occupation, registered_at, build)
         SELECT 'c' || i, '客户' || i, ['M','F'][1 + i % 2], DATE '1960-01-01' + (i % 15000)::INT, 20 + i % 50,
