@@ -54,6 +54,7 @@ def quality(root: Path, customers: int, reuse: bool) -> tuple[dict, object]:
         run_demo(root, customers=customers, force=True)
     out = {"demo_s": round(time.perf_counter() - started, 1)}
     ws = huaxiang.open_workspace(root)
+    out["demo_customers"] = ws.warehouse.raw.execute("SELECT count(*) FROM profiles").fetchone()[0]  # also with --reuse
     churn = ws.predictions.card("churn")
     out.update(churn_auc=round(churn["metrics"]["auc"], 4),
                alive_auc=round(churn["baseline"]["probability_alive"]["auc"], 4),

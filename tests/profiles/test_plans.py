@@ -29,7 +29,7 @@ def _touch(root, every: int, clock: str) -> None:
     _set_clock(root, clock)
     with huaxiang.open_workspace(root) as ws:
         con = ws.warehouse.raw
-        for table in ("orders", "interactions"):
+        for table in ("orders", "interactions", "events"):
             con.execute(f"UPDATE {table} SET loaded_at = now()::TIMESTAMP WHERE hash(source_key) % {every} = 0")
 
 
@@ -57,6 +57,7 @@ def test_a_kept_plan_builds_what_compiling_builds_at_another_time(demo, tmp_path
     # other customers, a later time, a new watermark: the kept statements must follow all three
     _touch(root, 5, "2026-07-03T18:30:00")
     shutil.copytree(root, tmp_path / "b")
+    shutil.copytree(root, tmp_path / "full")
     kept, found = _build(root)
     with huaxiang.open_workspace(tmp_path / "b") as ws:
         with ws.catalog.engine.begin() as conn:
@@ -70,7 +71,14 @@ def test_a_kept_plan_builds_what_compiling_builds_at_another_time(demo, tmp_path
     # the kept build's rows carry its own build number and time
     with huaxiang.open_workspace(root) as ws:
         rows = ws.warehouse.raw.execute("SELECT DISTINCT build, as_of FROM profiles WHERE build = ?", [kept.build]).fetchall()
+        touched = [r[0] for r in ws.warehouse.raw.execute("SELECT customer_id FROM profiles WHERE build = ?", [kept.build]).fetchall()]
     assert rows == [(kept.build, datetime(2026, 7, 3, 18, 30))]
+    # and equal what a full build at that time gives them (their events found through their identity nodes)
+    with huaxiang.open_workspace(tmp_path / "full") as ws:
+        assert ws.profiles.build(full=True).kind == "full"
+        full = ws.warehouse.raw.execute("SELECT * EXCLUDE (build) FROM profiles WHERE list_contains(?, customer_id) "
+                                        "ORDER BY customer_id", [touched]).fetchall()
+    assert full == [r for r in found["profiles"] if r[0] in set(touched)] and len(full) == kept.customers
 
 
 def test_a_changed_definition_compiles_again(demo, tmp_path):

@@ -63,6 +63,28 @@ def event_node(events: ir.Table) -> ir.Value:
     return ibis.cases((events.user_id.isnull(), device), (anon.isnull(), user), else_=user + "|" + device)
 
 
+def _may_be_theirs(events: ir.Table, nodes: ir.Table) -> ir.BooleanValue:
+    """A superset of the events whose ``event_node`` is one of ``nodes._node``, on plain columns.
+
+    Comparing plain columns with a few thousand values skips building the node string of every
+    event. A node is ``u:<user>``, ``a:<anonymous>`` or ``u:<user>|a:<anonymous>``; the user id is the
+    text after ``u:`` whole or up to the first ``|a:``, the anonymous id the text after ``a:`` or after
+    that first ``|a:``. Only a user id that itself contains ``|a:`` splits elsewhere: such events
+    always pass (the exact join after this decides).
+    """
+    node = nodes._node
+    body = node.substr(2)
+    cut = body.find("|a:")
+    user = node.startswith("u:")
+    users = ibis.array([body, ibis.ifelse(cut >= 0, body.substr(0, cut), body)])
+    anons = ibis.ifelse(user, ibis.ifelse(cut >= 0, body.substr(cut + 3), ibis.null("string")), body)
+    ids = nodes.select(u=ibis.ifelse(user, users, ibis.array([ibis.null("string")])), a=anons)
+    user_ids = ids.select(v=ids.u.unnest()).v
+    anon_ids = ids.a
+    return (events.user_id.isin(user_ids) | events.anonymous_id.isin(anon_ids) | events.previous_id.isin(anon_ids)
+            | events.user_id.like("%|a:%")).fill_null(False)
+
+
 def _refs(t: ir.Table, key_types: list[str]) -> list[tuple[str, list[str]]]:
     """``(column, identifier types)`` that attribute rows of ``t``, in the order of the module docstring."""
     return [(ref, types) for ref, types in
@@ -104,6 +126,7 @@ def facts(table: Callable[[str], ir.Table], rules: IdentityRules, *, has: Callab
             nodes = records.select(_node="source_key", _src="source", customer_id="customer_id")
             if scope is not None:  # a node is one customer's: the scope's nodes find exactly their events
                 nodes = nodes.semi_join(scope, "customer_id")
+                t = t.filter(_may_be_theirs(t, nodes))
             join = t.left_join if scope is None else t.inner_join
             t = join(nodes, [t.source == nodes._src, event_node(t) == nodes._node]).drop("_node", "_src")
         else:
