@@ -41,7 +41,6 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pandas as pd
 
 
 def quality(root: Path, customers: int, reuse: bool) -> tuple[dict, object]:

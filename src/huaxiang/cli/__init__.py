@@ -10,6 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from huaxiang import i18n
+from huaxiang.cli.options import Workspace
+from huaxiang.cli.options import open_workspace as _open
 from huaxiang.cli import render
 from huaxiang.cli.errors import guarded
 from huaxiang.i18n import t
@@ -22,17 +24,11 @@ class DemoLocale(str, Enum):
     en = "en"
 
 
-Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="workspace folder / 工作区目录")]
 
 
 @app.callback()
 def _main(lang: Annotated[Optional[str], typer.Option("--lang", help="zh | en (default: from LANG)")] = None) -> None:
     i18n.set_language(lang or os.environ.get("HUAXIANG_LANG") or os.environ.get("LANG"))
-
-
-def _open(path: Path):
-    import huaxiang
-    return huaxiang.open_workspace(path)
 
 
 @app.command()

@@ -7,20 +7,16 @@ from typing import Annotated
 
 import typer
 
+from huaxiang.cli.options import Workspace
+from huaxiang.cli.options import open_workspace as _open
 from huaxiang.cli import render_identity as render
 from huaxiang.cli import render_review
 from huaxiang.cli.errors import guarded
 
 app = typer.Typer(no_args_is_help=True, help="Identity resolution: one customer across every source. / 客户识别。")
 
-Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="workspace folder / 工作区目录")]
 Query = Annotated[str, typer.Argument(help="phone, e-mail, member id, other identifier, customer id or alias / "
                                            "手机号、邮箱、会员号、其他标识、客户编号或别名")]
-
-
-def _open(path: Path):
-    import huaxiang
-    return huaxiang.open_workspace(path)
 
 
 @app.command()

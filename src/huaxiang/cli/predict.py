@@ -7,20 +7,16 @@ from typing import Annotated, Optional
 
 import typer
 
+from huaxiang.cli.options import Workspace
+from huaxiang.cli.options import open_workspace as _open
 from huaxiang.cli import render_predict as render
 from huaxiang.cli.errors import guarded
 from huaxiang.i18n import language
 
-Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="workspace folder / 工作区目录")]
 Names = Annotated[Optional[list[str]], typer.Argument(help="predictions (default: all) / 预测名称（默认全部）")]
 
 predict_app = typer.Typer(no_args_is_help=True, help="Predictions: CLV, churn, propensity, personas… / 预测模型。")
 personas_app = typer.Typer(help="Personas: cards, rename. / 客户画像。", invoke_without_command=True)
-
-
-def _open(path: Path):
-    import huaxiang
-    return huaxiang.open_workspace(path)
 
 
 @predict_app.command()

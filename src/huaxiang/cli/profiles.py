@@ -9,10 +9,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from huaxiang.cli.options import Workspace
+from huaxiang.cli.options import open_workspace as _open
 from huaxiang.cli import render_profiles as render
 from huaxiang.cli.errors import guarded
 
-Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="workspace folder / 工作区目录")]
 Query = Annotated[str, typer.Argument(help="phone, e-mail, member id, customer id… / 手机号、邮箱、会员号、客户编号…")]
 Page = Annotated[int, typer.Option(min=1, help="page number / 页码")]
 Size = Annotated[int, typer.Option(min=1, max=10_000, help="rows per page / 每页行数")]
@@ -25,11 +26,6 @@ segments_app = typer.Typer(no_args_is_help=True, help="Segments: dynamic and sta
 class Engine(str, Enum):
     duckdb = "duckdb"
     spark = "spark"
-
-
-def _open(path: Path):
-    import huaxiang
-    return huaxiang.open_workspace(path)
 
 
 def _names(text: str | None) -> list[str]:

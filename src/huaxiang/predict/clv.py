@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 from scipy.optimize import minimize
@@ -159,6 +159,19 @@ def maximize(loglik: Callable[[np.ndarray], np.ndarray], weights: np.ndarray, n_
     return [float(value) for value in np.exp(result.x)], bool(result.success)
 
 
+def fit_purchases(loglik: Callable[..., np.ndarray], rates: tuple[int, ...], x, t_x, T, weights,
+                  penalizer: float) -> tuple[list[float], dict[str, Any]]:
+    """A purchase model's maximum-likelihood fit (BG/NBD, Pareto/NBD): the search runs in units of the
+    mean ``T``; the parameters at ``rates`` (rates per time) go back to the data's unit. Returns the
+    parameters and the fit's ``loglik``, ``n`` and ``converged``."""
+    x, t_x, T = check_rfm(x, t_x, T)
+    w = check_weights(weights, len(x))
+    unit = mean_unit(T, w)
+    params, converged = maximize(lambda p: loglik(*p, x, t_x / unit, T / unit), w, 4, penalizer)
+    params = [p * unit if i in rates else p for i, p in enumerate(params)]
+    return params, {"loglik": float(np.dot(w, loglik(*params, x, t_x, T))), "n": int(w.sum()), "converged": converged}
+
+
 def mean_unit(values: np.ndarray, weights: np.ndarray) -> float:
     """The weighted mean of positive ``values``, the unit the search runs in (1 if there is none)."""
     mean = np.dot(weights, values) / weights.sum()
@@ -205,13 +218,8 @@ class BGNBD:
     @classmethod
     def fit(cls, x, t_x, T, weights=None, *, penalizer: float = 0.0) -> BGNBD:
         """Maximum-likelihood fit on a cohort's (x, t_x, T); ``weights`` count identical rows."""
-        x, t_x, T = check_rfm(x, t_x, T)
-        w = check_weights(weights, len(x))
-        unit = mean_unit(T, w)
-        (r, alpha, a, b), converged = maximize(
-            lambda p: _bgnbd_loglik(*p, x, t_x / unit, T / unit), w, 4, penalizer)
-        loglik = float(np.dot(w, _bgnbd_loglik(r, alpha * unit, a, b, x, t_x, T)))
-        return cls(r, alpha * unit, a, b, loglik=loglik, n=int(w.sum()), converged=converged)
+        params, fitted = fit_purchases(_bgnbd_loglik, (1,), x, t_x, T, weights, penalizer)
+        return cls(*params, **fitted)
 
     def log_likelihood(self, x, t_x, T) -> np.ndarray:
         """Log-likelihood of each customer's history under these parameters."""

@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 from scipy.special import expit, gammaln, hyp2f1
 
-from huaxiang.predict.clv import as_arrays, check_positive, check_rfm, check_time, check_weights, maximize, mean_unit
+from huaxiang.predict.clv import as_arrays, check_positive, check_rfm, check_time, fit_purchases
 
 
 def _log_tail(r, alpha, s, beta, x, y):
@@ -87,14 +87,8 @@ class ParetoNBD:
     @classmethod
     def fit(cls, x, t_x, T, weights=None, *, penalizer: float = 0.0) -> ParetoNBD:
         """Maximum-likelihood fit on a cohort's (x, t_x, T); ``weights`` count identical rows."""
-        x, t_x, T = check_rfm(x, t_x, T)
-        w = check_weights(weights, len(x))
-        unit = mean_unit(T, w)
-        (r, alpha, s, beta), converged = maximize(
-            lambda p: _pareto_loglik(*p, x, t_x / unit, T / unit), w, 4, penalizer)
-        alpha, beta = alpha * unit, beta * unit
-        loglik = float(np.dot(w, _pareto_loglik(r, alpha, s, beta, x, t_x, T)))
-        return cls(r, alpha, s, beta, loglik=loglik, n=int(w.sum()), converged=converged)
+        params, fitted = fit_purchases(_pareto_loglik, (1, 3), x, t_x, T, weights, penalizer)
+        return cls(*params, **fitted)
 
     def log_likelihood(self, x, t_x, T) -> np.ndarray:
         """Log-likelihood of each customer's history under these parameters."""

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-import ibis
 import ibis.expr.types as ir
 
 from huaxiang.compile.conditions import Context, evaluate

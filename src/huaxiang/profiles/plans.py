@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -77,10 +77,6 @@ def run(engine: Any, statements: list[str], as_of: datetime, since: datetime) ->
     a, s = time_sql(as_of), time_sql(since)
     for sql in statements:
         engine.wh.raw.execute(sql.replace(AS_OF, a).replace(SINCE, s))
-
-
-def offset_seconds(offset: timedelta) -> int:
-    return int(offset.total_seconds())
 
 
 __all__ = ["key", "template", "run", "time_sql", "code_version"]
