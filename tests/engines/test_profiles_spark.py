@@ -10,27 +10,12 @@ Rules of the comparison (docs/spark.md):
 
 from __future__ import annotations
 
-import math
-
+from helpers import row_differences
 from pshop import make_shop  # tests/profiles is on the path (conftest.py)
 
 
 def _rows(ws, query: str) -> list[tuple]:
     return ws.warehouse.raw.execute(query).fetchall()
-
-
-def _same(a: list[tuple], b: list[tuple]) -> list[str]:
-    """Differences between two row lists, cell by cell, floats within a relative 1e-9."""
-    problems = []
-    assert len(a) == len(b), f"{len(a)} rows on DuckDB, {len(b)} on Spark"
-    for ra, rb in zip(a, b):
-        for i, (x, y) in enumerate(zip(ra, rb)):
-            if isinstance(x, float) and isinstance(y, float):
-                if not (math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) or (math.isnan(x) and math.isnan(y))):
-                    problems.append(f"{ra[0]} column {i}: {x!r} != {y!r}")
-            elif x != y:
-                problems.append(f"{ra[0]} column {i}: {x!r} != {y!r}")
-    return problems
 
 
 def compare_engines(ws, spark) -> dict[str, int]:
@@ -48,7 +33,7 @@ def compare_engines(ws, spark) -> dict[str, int]:
         "segments": _rows(ws, "SELECT customer_id, segment FROM segment_members ORDER BY ALL"),
     }
     for name in duck:
-        problems = _same(duck[name], on_spark[name])
+        problems = row_differences(duck[name], on_spark[name])
         assert not problems, f"{name}: {len(problems)} differences, e.g. {problems[:5]}"
     return {name: len(rows) for name, rows in duck.items()}
 

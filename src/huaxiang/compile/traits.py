@@ -164,12 +164,15 @@ def table_passes(t: ir.Table, traits: list[Trait], ctx: Context) -> list[ir.Tabl
     return passes
 
 
-def used_columns(t: ir.Table, exprs: Iterable[ir.Table]) -> list[str]:
-    """The columns of ``t`` that ``exprs`` may read (in ``t``'s order): what is worth materializing of it.
+def used_columns(t: ir.Table, exprs: Callable[[ir.Table], Iterable[ir.Table]]) -> list[str]:
+    """The columns of ``t`` that ``exprs(t)`` read (in ``t``'s order): what is worth materializing of it.
 
-    By name: a column of another table with the same name is kept too, which costs only its width.
+    ``exprs`` is applied to an unbound table with ``t``'s schema, so the columns ``t`` itself was built
+    from (the join that attributed its rows, say) do not count. By name: a derived column with the
+    name of one of ``t``'s is kept too, which costs only its width.
     """
-    used = {f.name for e in exprs for f in e.op().find(ops.Field)}
+    probe = ibis.table(t.schema(), name="_used_columns")
+    used = {f.name for e in exprs(probe) for f in e.op().find(ops.Field)}
     return [c for c, dtype in t.schema().items() if c in used and not dtype.is_json()]
 
 
@@ -228,7 +231,7 @@ def profile_expr(traits: list[Trait], inputs: Inputs, derived_deps: dict[str, se
         t = inputs.facts[name]
         dated = t.filter(t.customer_id.notnull() & (t.at <= ctx.now()))
         # attributed once and kept with only the columns the passes read
-        rows = stage(f"_rows_{name}", dated.select(used_columns(dated, table_passes(dated, table_traits, ctx))))
+        rows = stage(f"_rows_{name}", dated.select(used_columns(dated, lambda t: table_passes(t, table_traits, ctx))))
         passes = table_passes(rows, table_traits, ctx)
         passes[0] = passes[0].rename(**{f"_first_{name}": "_first_at"})
         firsts.append(f"_first_{name}")
