@@ -75,9 +75,8 @@ def _value(t: ir.Table, text: str | None, ctx: Context) -> ir.Value:
     return compile_value(parse(text), t, ctx) if text else ibis.literal(1)
 
 
-def _metric(t: ir.Table, agg: Aggregate, ctx: Context) -> ir.Scalar:
-    """One conditional aggregate of the table's single pass."""
-    cond = _cond(t, agg, ctx)
+def _metric(t: ir.Table, agg: Aggregate, ctx: Context, cond: ir.BooleanValue) -> ir.Scalar:
+    """One conditional aggregate of the table's single pass (``cond``: the rows it reads)."""
     fn = agg.function
     if fn == "count":
         return t.count(where=cond)
@@ -151,13 +150,31 @@ def _ranked_pass(t: ir.Table, traits: list[Trait], ctx: Context) -> ir.Table:
     return wide.select("customer_id", **out)
 
 
+def _with_conditions(t: ir.Table, aggs: list[Aggregate], ctx: Context) -> tuple[ir.Table, list[str]]:
+    """``t`` with a boolean column per distinct row condition of ``aggs``, and each one's column.
+
+    Traits share conditions (the same window and filter with another function or column): computed
+    once per row as a column, not once per aggregate (DuckDB does not share equal FILTER clauses).
+    """
+    names: dict[ops.Node, str] = {}
+    columns: dict[str, ir.BooleanValue] = {}
+    chosen = []
+    for agg in aggs:
+        cond = _cond(t, agg, ctx)
+        name = names.setdefault(cond.op(), f"_c{len(names)}")
+        columns.setdefault(name, cond)
+        chosen.append(name)
+    return t.mutate(**columns), chosen
+
+
 def table_passes(t: ir.Table, traits: list[Trait], ctx: Context) -> list[ir.Table]:
     """The aggregation passes over one fact table: one of the single-pass traits, one of the ranked ones."""
     t = t.filter(t.customer_id.notnull())
-    single = {tr.name: _metric(t, tr.aggregate, ctx) for tr in traits
-              if tr.aggregate and tr.aggregate.function not in RANKED}
-    single["_first_at"] = t.at.min(where=t.at <= ctx.now())
-    passes = [t.group_by("customer_id").aggregate(**single)]
+    single_traits = [tr for tr in traits if tr.aggregate and tr.aggregate.function not in RANKED]
+    rows, conds = _with_conditions(t, [tr.aggregate for tr in single_traits], ctx)
+    single = {tr.name: _metric(rows, tr.aggregate, ctx, rows[c]) for tr, c in zip(single_traits, conds)}
+    single["_first_at"] = rows.at.min(where=rows.at <= ctx.now())
+    passes = [rows.group_by("customer_id").aggregate(**single)]
     ranked = [tr for tr in traits if tr.aggregate and tr.aggregate.function in RANKED]
     if ranked:
         passes.append(_ranked_pass(t, ranked, ctx))
@@ -168,12 +185,53 @@ def used_columns(t: ir.Table, exprs: Callable[[ir.Table], Iterable[ir.Table]]) -
     """The columns of ``t`` that ``exprs(t)`` read (in ``t``'s order): what is worth materializing of it.
 
     ``exprs`` is applied to an unbound table with ``t``'s schema, so the columns ``t`` itself was built
-    from (the join that attributed its rows, say) do not count. By name: a derived column with the
-    name of one of ``t``'s is kept too, which costs only its width.
+    from (the join that attributed its rows, say) do not count. A projection's column counts only
+    when something reads it: a ``mutate`` passes every column through, and most go unread. By name:
+    a derived column with the name of one of ``t``'s keeps that one too, which costs only its width.
     """
     probe = ibis.table(t.schema(), name="_used_columns")
-    used = {f.name for e in exprs(probe) for f in e.op().find(ops.Field)}
-    return [c for c, dtype in t.schema().items() if c in used and not dtype.is_json()]
+    read = _names_read([e.op() for e in exprs(probe)])
+    return [c for c, dtype in t.schema().items() if c in read and not dtype.is_json()]
+
+
+def _names_read(roots: list[ops.Node]) -> set[str]:
+    """Names of the fields the value expressions under ``roots`` read, following projections by demand.
+
+    Written by hand: Ibis's graph helpers find every field under a node, including the pass-through
+    columns of a projection that nothing downstream reads. A field of a projection reads that one
+    value; of a filter, sort, limit, distinct or set operation, the same name of its inputs; of any
+    other relation (an aggregation, a join), everything under it.
+    """
+    names: set[str] = set()
+    seen: set[object] = set()
+    stack: list[object] = list(roots)
+    while stack:
+        item = stack.pop()
+        if item in seen:
+            continue
+        seen.add(item)
+        if isinstance(item, tuple):  # (relation, name): that column of the relation is read
+            rel, name = item
+            names.add(name)
+            if isinstance(rel, ops.Project):
+                stack += [rel.values[name], rel.parent]
+            elif isinstance(rel, ops.Set):
+                stack += [(rel.left, name), (rel.right, name)]
+            elif isinstance(rel, (ops.Filter, ops.Sort, ops.Limit, ops.Distinct)):
+                stack += [rel, (rel.parent, name)]
+            else:
+                stack.append(rel)
+        elif isinstance(item, ops.Field):
+            stack.append((item.rel, item.name))
+        elif isinstance(item, ops.Project):  # its values are read through the fields that name them
+            stack.append(item.parent)
+        elif isinstance(item, ops.Set):
+            continue  # its inputs are read through the fields that name them
+        elif isinstance(item, (ops.Filter, ops.Sort, ops.Limit, ops.Distinct)):
+            stack += [arg for arg in item.__children__ if arg is not item.parent]
+        else:
+            stack += list(item.__children__)
+    return names
 
 
 def _join_all(base: ir.Table, parts: Iterable[ir.Table]) -> ir.Table:
