@@ -165,7 +165,7 @@ def test_planted_truth_is_on_disk_and_not_in_the_warehouse(demo: Demo):
     assert people.num_rows == 300 and "true_person_id" in people.column_names
     tables = {t for (t,) in demo.rows("SELECT table_name FROM information_schema.tables")}
     identity = {*RESULT_TABLES, *HISTORY_TABLES, "golden_records"}
-    profiles = {"profiles", "profile_records", "interaction_signals", *MEMBER_TABLES}
+    profiles = {"profiles", "profile_records", "profile_ids", "interaction_signals", *MEMBER_TABLES}
     assert tables == set(TABLE.values()) | {"value_issues", "quarantine"} | identity | profiles
     truth_columns = {"true_person_id", "scenario", "variant", "churned_at", "shares_phone_of", "type_zh",
                      "family_shared_phone", "junk_phone", "city_tier"}

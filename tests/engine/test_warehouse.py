@@ -168,6 +168,16 @@ def test_ensure_tables_is_idempotent_and_keeps_rows(wh):
     assert wh.has_table("orders") and not wh.has_table("profiles")
 
 
+def test_has_table_sees_tables_views_and_temporary_tables_of_the_current_schema_only(wh):
+    wh.raw.execute("CREATE TEMP TABLE _staged (x INT)")
+    wh.raw.execute("CREATE VIEW recent AS SELECT 1 AS x")
+    wh.raw.execute("CREATE SCHEMA elsewhere")
+    wh.raw.execute("CREATE TABLE elsewhere.hidden (x INT)")
+    found = {name: wh.has_table(name) for name in ("orders", "_staged", "recent", "hidden", "nothing")}
+    assert found == {"orders": True, "_staged": True, "recent": True, "hidden": False, "nothing": False}
+    assert found == {name: name in wh.ibis.list_tables() for name in found}  # what Ibis lists
+
+
 def test_sessions_run_in_utc(wh):
     assert wh.raw.execute("SELECT current_setting('TimeZone')").fetchone() == ("UTC",)
 

@@ -38,6 +38,27 @@ def test_incremental_build_recomputes_only_touched_customers_and_equals_a_full_b
     assert full.kind == "full" and _table(ws) == incremental
 
 
+def test_without_an_identity_change_the_identifiers_are_reused_and_with_one_they_are_read_again(make_ws):
+    ws = make_shop(make_ws, ORDERS_TRAITS)
+    ws.profiles.build()
+    con = ws.warehouse.raw
+    # a marker row: it stays only while the build reuses profile_ids instead of rewriting them
+    con.execute("INSERT INTO profile_ids VALUES ('crm_id', 'MARKER', 'nobody')")
+    seen = con.execute("SELECT count(*) FROM profile_records").fetchone()[0]
+    load(ws, orders=NEW_ORDERS, items=NEW_ITEMS)  # new rows of known customers, no identity build
+    result = ws.profiles.build()
+    assert (result.kind, result.customers) == ("incremental", 2)  # C1 by phone, C3 by customer key
+    assert con.execute("SELECT count(*) FROM profile_ids WHERE value = 'MARKER'").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM profile_records").fetchone()[0] == seen
+    assert profiles(ws, "orders_all")["C3"] == {"orders_all": 1}
+    incremental = _table(ws)
+    ws.identity.build()  # identity resolution ran: the identifiers are read again
+    again = ws.profiles.build()
+    assert again.kind == "incremental"
+    assert con.execute("SELECT count(*) FROM profile_ids WHERE value = 'MARKER'").fetchone()[0] == 0
+    assert ws.profiles.build(full=True).kind == "full" and _table(ws) == incremental
+
+
 def test_a_changed_definition_makes_the_next_build_full(make_ws):
     ws = make_shop(make_ws, ORDERS_TRAITS)
     ws.profiles.build()

@@ -62,6 +62,12 @@ def _ddl(name: str, columns: tuple[Column, ...]) -> str:
     return f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})'
 
 
+_HAS_TABLE = """SELECT count(*) > 0 FROM (
+    SELECT table_name AS name, database_name AS db, schema_name AS s, temporary FROM duckdb_tables()
+    UNION ALL SELECT view_name, database_name, schema_name, temporary FROM duckdb_views() WHERE NOT internal)
+    WHERE name = ? AND (temporary OR (db = current_database() AND s = current_schema()))"""
+
+
 class Warehouse:
     def __init__(self, path: Path, *, read_only: bool = False, command: str = "", memory_limit: str | None = None):
         self.path = Path(path)
@@ -117,7 +123,9 @@ class Warehouse:
         return self.ibis.table(name)
 
     def has_table(self, name: str) -> bool:
-        return name in self.ibis.list_tables()
+        """A table or view of that name in the current schema, or a temporary one (what Ibis's
+        ``list_tables`` lists, in one small query instead of its ~13 ms of SQL generation)."""
+        return self.raw.execute(_HAS_TABLE, [name]).fetchall()[0][0]  # all read: no result left open
 
     def count(self, name: str, where: str = "") -> int:
         clause = f" WHERE {where}" if where else ""

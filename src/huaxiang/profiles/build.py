@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import ibis
@@ -35,7 +35,7 @@ from huaxiang.profiles.facts import SIGNALS, facts, unambiguous
 PROFILES = "profiles"
 #: what a build reads from the warehouse (and the scores of the predictions its traits name: ``input_tables``)
 INPUT_TABLES = ["golden_records", "customer_records", "identities", "customer_ids", "source_records",
-                *FACT_TIME.keys(), "profiles", "profile_records", "tag_members", "segment_members", SIGNALS]
+                *FACT_TIME.keys(), "profiles", "profile_records", "profile_ids", "tag_members", "segment_members", SIGNALS]
 
 
 def predicted_table(prediction: str) -> str:
@@ -86,18 +86,51 @@ def watermark(engine: Any) -> str | None:
 
 #: the record -> customer assignment the last live build saw (what identity changes are found against)
 SEEN_RECORDS = "profile_records"
+#: ``facts.unambiguous(identities)``, kept between builds while identities stay the same
+PROFILE_IDS = "profile_ids"
 
 
-def touched_customers(engine: Any, fact_tables: dict[str, ir.Table], since: str) -> ir.Table:
-    """``customer_id`` of every customer with a row loaded after ``since``, or whose records changed customer."""
+def identity_version(engine: Any) -> str:
+    """What identity resolution last wrote: its newest finished build and the number of customer records.
+
+    An incremental build compares it with the last build's: while it is the same, no record changed
+    customer, and the identifiers that attribute rows (``profile_ids``) still hold.
+    """
+    con = engine.wh.raw
+    builds = (con.execute("SELECT max(build) FROM identity_builds WHERE finished_at IS NOT NULL").fetchall()[0][0]
+              if engine.wh.has_table("identity_builds") else None)
+    records = con.execute("SELECT count(*) FROM customer_records").fetchall()[0][0] if engine.wh.has_table("customer_records") else 0
+    return f"{builds or 0}:{records}"
+
+
+def touched_customers(engine: Any, rules: IdentityRules, ids: ir.Table, since: str, *, identity_changed: bool,
+                      stage: Callable[[str, ir.Table], ir.Table]) -> ir.Table:
+    """``customer_id`` of every customer with a row loaded after ``since``, or (``identity_changed``) whose
+    records changed customer.
+
+    The new rows of each fact table (and the orders of new order lines) are staged first, so the joins
+    that attribute them start from a few known rows, not from a guess about a filtered big table.
+    """
     ts = ibis.literal(datetime.fromisoformat(since))
-    parts = [t.filter(t.loaded_at > ts).select("customer_id") for name, t in fact_tables.items()]
+
+    def new_rows(name: str) -> ir.Table:
+        t = engine.table(name)
+        if name not in FACT_TIME:
+            return t
+        new = t.loaded_at > ts
+        if name == "orders" and engine.has("order_items"):  # the orders of new lines (to find their customer)
+            items = engine.table("order_items")
+            new |= t.order_id.isin(items.filter(items.loaded_at > ts).order_id)
+        return stage(f"_new_{name}", t.filter(new).select([c for c, d in t.schema().items() if not d.is_json()]))
+
+    parts = [t.select("customer_id") for t in facts(new_rows, rules, has=engine.has, ids=ids).values()]
     records = engine.table("customer_records").select("source", "source_key", "customer_id")
     recs = engine.table("source_records")
     new_records = recs.filter(recs.loaded_at > ts).select("source", "source_key")
     parts.append(records.semi_join(new_records, ["source", "source_key"]).select("customer_id"))
-    seen = engine.table(SEEN_RECORDS)
-    parts.append(records.difference(seen).select("customer_id"))  # a record that joined another customer
+    if identity_changed:
+        seen = engine.table(SEEN_RECORDS)
+        parts.append(records.difference(seen).select("customer_id"))  # a record that joined another customer
     out = parts[0]
     for p in parts[1:]:
         out = out.union(p)
@@ -128,7 +161,7 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
         counts = _build(engine, catalog, rules, defs, kind=kind, as_of=as_of, table=table, timezone=timezone, state=state,
                         build=build, manual=manual or [])
         counts["state"] = {"definitions": key, "memberships": memberships_key(defs), "watermark": watermark(engine),
-                           "predictions": catalog.last_prediction_run()}
+                           "predictions": catalog.last_prediction_run(), "identity": identity_version(engine)}
     except BaseException:
         catalog.finish_profile_build(build, "failed", {})
         raise
@@ -146,12 +179,15 @@ def _build(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definition
                     or state.get("predictions", 0) != state["scored"] or members.static_pending(engine.wh, defs))
     staged = "_profiles_new" if incremental else f"{table}__next"
     offset = local_offset(timezone, as_of)
+    # records that changed customer, and the identifiers that attribute rows, come from identity resolution
+    identity_changed = not incremental or state.get("identity") != identity_version(engine)
     plan_key, plan = None, None
     if incremental and engine.name == "duckdb":
         # a kept plan runs the statements of an earlier incremental build with this key, without Ibis (``plans``)
         plan_key = plans.key(engine, input_tables(defs), {
             "definitions": definitions_key(defs), "memberships": memberships_key(defs),
             "rules": rules.model_dump(mode="json"), "offset": int(offset.total_seconds()), "every_member": every_member,
+            "identity_changed": identity_changed,
             "static_taken": sorted(members.static_taken(engine.wh))})
         plan = catalog.build_plan(plan_key)
     since = datetime.fromisoformat(state["watermark"]) if incremental else None
@@ -165,7 +201,8 @@ def _build(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definition
             engine.recorded = []
         evaluated, traits_done = _compile_and_run(engine, rules, defs, kind=kind, as_of=as_of, offset=offset,
                                                   staged=staged, every_member=every_member, build=build,
-                                                  since=state.get("watermark"), manual=manual)
+                                                  since=state.get("watermark"), manual=manual,
+                                                  identity_changed=identity_changed)
         if plan_key is not None and engine.replayable:
             statements = plans.template(engine.recorded, as_of, since)
             if statements is not None:
@@ -183,37 +220,44 @@ def _build(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definition
         return counts
     with engine.wh.transaction():
         if incremental:
-            con.execute(f"DELETE FROM {PROFILES} WHERE customer_id IN (SELECT customer_id FROM _touched) "
-                        f"OR customer_id NOT IN (SELECT customer_id FROM golden_records)")
+            # customers merged away or retired leave only with an identity change
+            gone = " OR customer_id NOT IN (SELECT customer_id FROM golden_records)" if identity_changed else ""
+            con.execute(f"DELETE FROM {PROFILES} WHERE customer_id IN (SELECT customer_id FROM _touched){gone}")
             con.execute(f"INSERT INTO {PROFILES} SELECT * REPLACE (CAST(? AS BIGINT) AS build) FROM {staged}", [build])
         else:
             con.execute(f"DROP TABLE IF EXISTS {PROFILES}")
             con.execute(f"ALTER TABLE {staged} RENAME TO {PROFILES}")
-        con.execute(f"CREATE OR REPLACE TABLE {SEEN_RECORDS} AS SELECT source, source_key, customer_id FROM customer_records")
+        if identity_changed:
+            con.execute(f"CREATE OR REPLACE TABLE {SEEN_RECORDS} AS SELECT source, source_key, customer_id FROM customer_records")
         counts.update(members.commit(con, defs, evaluated, build=build, at=as_of, scope=not every_member))
     return counts
 
 
 def _compile_and_run(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, as_of: datetime,
                      offset: timedelta, staged: str, every_member: bool, build: int, since: str | None,
-                     manual: list[dict[str, Any]]) -> tuple[Any, float]:
+                     manual: list[dict[str, Any]], identity_changed: bool) -> tuple[Any, float]:
     """The traits into ``staged``, then (unless a snapshot) tags and segments into ``_tags_now`` and
     ``_segments_now``: every statement built and compiled by Ibis. Returns (evaluated, when the traits were done)."""
-    engine.stage("_ids", unambiguous(engine.table("identities")))  # read by the attribution of every table
-    ids = engine.table("_ids")
+    def stage(name: str, expr: ir.Table) -> ir.Table:
+        engine.stage(name, expr)
+        return engine.table(name)
+
+    if identity_changed or not engine.has(PROFILE_IDS):  # read by the attribution of every table
+        engine.write(PROFILE_IDS, unambiguous(engine.table("identities")))
+    ids = engine.table(PROFILE_IDS)
     every_table = facts(engine.table, rules, has=engine.has, ids=ids)
     fact_tables = every_table
     golden = engine.table("golden_records")
     if kind == "incremental":
-        engine.write("_touched", touched_customers(engine, every_table, since), temp=True)
+        engine.write("_touched", touched_customers(engine, rules, ids, since, identity_changed=identity_changed,
+                                                   stage=stage), temp=True)
         scope = engine.table("_touched")
         golden = golden.semi_join(scope, "customer_id")
-        # only the touched customers' rows, found through their identifiers, not by attributing every row
-        fact_tables = facts(engine.table, rules, has=engine.has, ids=ids, scope=scope)
+        # only the touched customers' rows, found through their identifiers, not by attributing every row, and
+        # kept: the passes, the tags and the segments read these few rows, not the big tables again
+        fact_tables = facts(engine.table, rules, has=engine.has, ids=ids, scope=scope, keep=lambda name, rows: stage(
+            f"_scoped_{name}", rows.select([c for c, dtype in rows.schema().items() if not dtype.is_json()])))
     ctx = Context(as_of=as_of, local_offset=offset, fact=fact_tables.__getitem__)
-    def stage(name: str, expr: ir.Table) -> ir.Table:
-        engine.stage(name, expr)
-        return engine.table(name)
 
     scores = {t.predicted.prediction for t in defs.traits if t.predicted}
     scores = {p: engine.table(predicted_table(p)) for p in sorted(scores) if engine.has(predicted_table(p))}

@@ -107,13 +107,16 @@ def _candidates(t: ir.Table, identities: ir.Table, scope: ir.Table, key_types: l
 
 
 def facts(table: Callable[[str], ir.Table], rules: IdentityRules, *, has: Callable[[str], bool],
-          scope: ir.Table | None = None, ids: ir.Table | None = None) -> dict[str, ir.Table]:
+          scope: ir.Table | None = None, ids: ir.Table | None = None,
+          keep: Callable[[str, ir.Table], ir.Table] | None = None) -> dict[str, ir.Table]:
     """Fact table name -> that table with ``customer_id`` and ``at``; ``table(name)`` reads the backend.
 
     ``scope`` (a table of ``customer_id``): only the rows of those customers, found without
     attributing every row (an incremental build). ``ids``: ``unambiguous(identities)``, if the
-    caller has it at hand (staged once per build).
+    caller has it at hand (staged once per build). ``keep(name, rows)`` may materialize each table's
+    rows and return a table that reads them (order lines then read the kept orders).
     """
+    keep = keep or (lambda name, rows: rows)
     ids = unambiguous(table("identities")) if ids is None else ids
     key_types = list(rules.events.user_id)
     out: dict[str, ir.Table] = {}
@@ -139,11 +142,11 @@ def facts(table: Callable[[str], ir.Table], rules: IdentityRules, *, has: Callab
             signals = table(SIGNALS).select("source", "source_key", *SIGNAL_COLUMNS)
             signals = signals.rename(_ss="source", _sk="source_key")
             t = t.left_join(signals, [t.source == signals._ss, t.source_key == signals._sk]).drop("_ss", "_sk")
-        out[name] = t.mutate(at=t[time_col])
+        out[name] = keep(name, t.mutate(at=t[time_col]))
     if "orders" in out and has("order_items"):
         items = table("order_items")
         orders = out["orders"].select(_order_id="order_id", customer_id="customer_id", at="at", order_time="order_time",
                                       order_status="status", order_channel="channel")
         join = items.left_join if scope is None else items.inner_join
-        out["order_items"] = join(orders, items.order_id == orders._order_id).drop("_order_id")
+        out["order_items"] = keep("order_items", join(orders, items.order_id == orders._order_id).drop("_order_id"))
     return out
