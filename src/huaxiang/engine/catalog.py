@@ -133,7 +133,7 @@ prediction_models = sa.Table(
     sa.Column("model", sa.LargeBinary, nullable=False),  # the fitted model (pickle of our own objects only)
 )
 
-#: scoring runs: which model scored how many customers when (a new run re-evaluates every membership)
+#: kept incremental build plans (profiles.plans): the statements of a build, by what they depend on
 build_plans = sa.Table(
     "build_plans", metadata,
     sa.Column("key", sa.String(64), primary_key=True),
@@ -141,6 +141,7 @@ build_plans = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
 
+#: scoring runs: which model scored how many customers when (a new run re-evaluates every membership)
 prediction_runs = sa.Table(
     "prediction_runs", metadata,
     sa.Column("id", sa.Integer, primary_key=True),

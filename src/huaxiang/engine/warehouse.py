@@ -122,14 +122,16 @@ class Warehouse:
     def table(self, name: str) -> ibis.Table:
         return self.ibis.table(name)
 
+    # one-row answers are read with fetchall: after fetchone the result stays open, and the next UDF
+    # Ibis registers on this connection then fails with "already exists"
     def has_table(self, name: str) -> bool:
         """A table or view of that name in the current schema, or a temporary one (what Ibis's
         ``list_tables`` lists, in one small query instead of its ~13 ms of SQL generation)."""
-        return self.raw.execute(_HAS_TABLE, [name]).fetchall()[0][0]  # all read: no result left open
+        return self.raw.execute(_HAS_TABLE, [name]).fetchall()[0][0]
 
     def count(self, name: str, where: str = "") -> int:
         clause = f" WHERE {where}" if where else ""
-        return self.raw.execute(f'SELECT count(*) FROM "{name}"{clause}').fetchone()[0]
+        return self.raw.execute(f'SELECT count(*) FROM "{name}"{clause}').fetchall()[0][0]
 
     # ---- execution --------------------------------------------------------------------------
     def materialize(self, name: str, expr: ibis.Expr, *, temp: bool = True) -> None:

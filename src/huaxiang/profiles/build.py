@@ -30,7 +30,7 @@ from huaxiang.domain.traits import FACT_TIME
 from huaxiang.engine.catalog import Catalog, body_hash
 from huaxiang.profiles import members, plans
 from huaxiang.profiles.definitions import Definitions
-from huaxiang.profiles.facts import SIGNALS, facts, unambiguous
+from huaxiang.profiles.facts import SIGNALS, facts, unambiguous, without_json
 
 PROFILES = "profiles"
 #: what a build reads from the warehouse (and the scores of the predictions its traits name: ``input_tables``)
@@ -96,11 +96,10 @@ def identity_version(engine: Any) -> str:
     An incremental build compares it with the last build's: while it is the same, no record changed
     customer, and the identifiers that attribute rows (``profile_ids``) still hold.
     """
-    con = engine.wh.raw
-    builds = (con.execute("SELECT max(build) FROM identity_builds WHERE finished_at IS NOT NULL").fetchall()[0][0]
-              if engine.wh.has_table("identity_builds") else None)
-    records = con.execute("SELECT count(*) FROM customer_records").fetchall()[0][0] if engine.wh.has_table("customer_records") else 0
-    return f"{builds or 0}:{records}"
+    wh = engine.wh
+    newest = (wh.raw.execute("SELECT max(build) FROM identity_builds WHERE finished_at IS NOT NULL").fetchall()[0][0]
+              if wh.has_table("identity_builds") else None)
+    return f"{newest or 0}:{wh.count('customer_records')}"
 
 
 def touched_customers(engine: Any, rules: IdentityRules, ids: ir.Table, since: str, *, identity_changed: bool,
@@ -121,7 +120,7 @@ def touched_customers(engine: Any, rules: IdentityRules, ids: ir.Table, since: s
         if name == "orders" and engine.has("order_items"):  # the orders of new lines (to find their customer)
             items = engine.table("order_items")
             new |= t.order_id.isin(items.filter(items.loaded_at > ts).order_id)
-        return stage(f"_new_{name}", t.filter(new).select([c for c, d in t.schema().items() if not d.is_json()]))
+        return stage(f"_new_{name}", without_json(t.filter(new)))
 
     parts = [t.select("customer_id") for t in facts(new_rows, rules, has=engine.has, ids=ids).values()]
     records = engine.table("customer_records").select("source", "source_key", "customer_id")
@@ -255,8 +254,8 @@ def _compile_and_run(engine: Any, rules: IdentityRules, defs: Definitions, *, ki
         golden = golden.semi_join(scope, "customer_id")
         # only the touched customers' rows, found through their identifiers, not by attributing every row, and
         # kept: the passes, the tags and the segments read these few rows, not the big tables again
-        fact_tables = facts(engine.table, rules, has=engine.has, ids=ids, scope=scope, keep=lambda name, rows: stage(
-            f"_scoped_{name}", rows.select([c for c, dtype in rows.schema().items() if not dtype.is_json()])))
+        fact_tables = facts(engine.table, rules, has=engine.has, ids=ids, scope=scope,
+                            keep=lambda name, rows: stage(f"_scoped_{name}", without_json(rows)))
     ctx = Context(as_of=as_of, local_offset=offset, fact=fact_tables.__getitem__)
 
     scores = {t.predicted.prediction for t in defs.traits if t.predicted}

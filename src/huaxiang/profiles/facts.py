@@ -38,6 +38,11 @@ def unambiguous(identities: ir.Table) -> ir.Table:
     return per_value.filter(per_value.customers == 1).drop("customers")
 
 
+def without_json(t: ir.Table) -> ir.Table:
+    """``t`` without its JSON columns (raw rows, event properties and context): no trait or condition reads them."""
+    return t.select([c for c, dtype in t.schema().items() if not dtype.is_json()])
+
+
 def _lookup(t: ir.Table, ids: ir.Table, column: str, id_type: str, name: str) -> ir.Table:
     found = ids.filter(ids.identifier_type == id_type).select(**{f"_v_{name}": "value", f"_c_{name}": "customer_id"})
     return t.left_join(found, t[column] == found[f"_v_{name}"]).drop(f"_v_{name}")
