@@ -185,3 +185,24 @@ def test_changed_tags_in_an_incremental_build_read_every_customer_s_rows(shop):
     assert _members(shop, "tag_members", "tag") == expected
     shop.profiles.build(full=True)
     assert _members(shop, "tag_members", "tag") == expected
+
+
+def test_a_removed_tag_or_segment_loses_its_members_in_the_next_incremental_build(shop):
+    before = _members(shop, "tag_members", "tag")
+    assert {"buyer", "big_spender"} <= set(before)
+    assert "recent_buyers" in _members(shop, "segment_members", "segment")
+    tags = yaml.safe_load(TAGS)
+    tags["tags"] = [t for t in tags["tags"] if t["name"] not in ("big_spender", "outdoor_vip")]
+    (shop.root / "tags" / "shop.yml").write_text(yaml.safe_dump(tags, allow_unicode=True), encoding="utf-8")
+    segments = yaml.safe_load(SEGMENTS)
+    segments["segments"] = [s for s in segments["segments"] if s["name"] != "recent_buyers"]
+    (shop.root / "segments" / "shop.yml").write_text(yaml.safe_dump(segments, allow_unicode=True), encoding="utf-8")
+    shop.apply()
+    result = shop.profiles.build()
+    assert result.kind == "incremental"  # the traits did not change: only the memberships are read again
+    assert _members(shop, "tag_members", "tag") == {"buyer": before["buyer"]}
+    assert set(_members(shop, "segment_members", "segment")) == {"books", "launch_list"}
+    # a build with nothing new after it (scoped to no one) keeps them as they are
+    shop.profiles.build()
+    assert _members(shop, "tag_members", "tag") == {"buyer": before["buyer"]}
+    assert set(_members(shop, "segment_members", "segment")) == {"books", "launch_list"}

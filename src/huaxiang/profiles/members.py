@@ -153,9 +153,10 @@ def commit(con: Any, defs: Definitions, evaluated: tuple[list[str], set[str]], *
               params, new_cols="", reason="'rule'")
     for name in sorted(set(segments) - {s.name for s in defs.segments if s.kind == "dynamic"} - taken):
         con.execute("INSERT INTO static_segments VALUES (?, ?, ?)", [name, at, build])
-    con.execute(f"DELETE FROM tag_members WHERE tag NOT IN ({', '.join(lit(t.name) for t in defs.tags) or 'NULL'})")
-    con.execute("DELETE FROM segment_members WHERE segment NOT IN "
-                f"({', '.join(lit(s.name) for s in defs.segments) or 'NULL'})")
+    if not scope:  # tags and segments no longer defined (a scoped build has the last build's definitions)
+        con.execute(f"DELETE FROM tag_members WHERE tag NOT IN ({', '.join(lit(t.name) for t in defs.tags) or 'NULL'})")
+        con.execute("DELETE FROM segment_members WHERE segment NOT IN "
+                    f"({', '.join(lit(s.name) for s in defs.segments) or 'NULL'})")
     tag_counts = dict(con.execute("SELECT tag, count(*) FROM tag_members GROUP BY 1").fetchall())
     seg_counts = dict(con.execute("SELECT segment, count(*) FROM segment_members GROUP BY 1").fetchall())
     changes = con.execute("SELECT count(*) FROM membership_changes WHERE build = ?", [build]).fetchone()[0]
