@@ -46,9 +46,14 @@ EVENTS = ("['Product Viewed','Product Viewed','Product Viewed','Products Searche
           "'Order Completed','Email Opened','Email Link Clicked','SMS Clicked','WeChat Message Read','Signed In']")
 
 
+def _at(at: datetime) -> str:
+    """``at`` as a DuckDB timestamp literal."""
+    return f"TIMESTAMP '{at:%Y-%m-%d %H:%M:%S}'"
+
+
 def _ts(i: str, seconds: int = 2 * 365 * 86400) -> str:
     """A timestamp in the two years before the clock, spread by ``i``."""
-    return f"TIMESTAMP '{CLOCK:%Y-%m-%d %H:%M:%S}' - INTERVAL (hash({i}) % {seconds}) SECOND"
+    return f"{_at(CLOCK)} - INTERVAL (hash({i}) % {seconds}) SECOND"
 
 
 def generate(con, customers: int, events: int) -> None:
@@ -141,7 +146,7 @@ FLOOR_AGGREGATE = {"count": "count(*)", "count_distinct": "count(DISTINCT e.sess
                    "most_frequent": "count(*)", "top_k": "count(*)"}
 FLOOR_EVENTS = ["Product Viewed", "Products Searched", "Product Added", "Email Opened", "SMS Clicked", "Order Completed"]
 _ATTRIBUTED = ("FROM events e JOIN customer_records r ON r.source = e.source AND r.source_key = 'u:' || e.user_id "
-               f"WHERE e.timestamp <= TIMESTAMP '{CLOCK:%Y-%m-%d %H:%M:%S}' GROUP BY r.customer_id")
+               f"WHERE e.timestamp <= {_at(CLOCK)} GROUP BY r.customer_id")
 
 
 def floor_aggregates(functions: list[str]) -> list[str]:
@@ -154,7 +159,7 @@ def floor_aggregates(functions: list[str]) -> list[str]:
     for i, fn in enumerate(functions):
         start = CLOCK - timedelta(days=7 + 3 * i)
         out.append(f"{FLOOR_AGGREGATE[fn]} FILTER (WHERE e.event = '{FLOOR_EVENTS[i % len(FLOOR_EVENTS)]}' "
-                   f"AND e.timestamp >= TIMESTAMP '{start:%Y-%m-%d %H:%M:%S}')")
+                   f"AND e.timestamp >= {_at(start)})")
     return out
 
 
@@ -177,7 +182,7 @@ _COLLAPSED = (
 def collapsed_floor_sql(n: int) -> str:
     """The floor of the runs up to fdbfd46 (kept to compare with them): ``n`` aggregates of five kinds
     whose parameters repeat, so DuckDB computes 14 different ones whatever ``n`` is."""
-    events = ["Product Viewed", "Products Searched", "Product Added", "Email Opened", "SMS Clicked"]
+    events = FLOOR_EVENTS[:5]
     channels = ["web", "app", "mini_program", "email"]
     cats = ["手机", "户外", "美妆", "图书"]
     aggs = []
@@ -194,7 +199,7 @@ def touch(con, customers: int, touched: int, first: int = 0) -> None:
     con.execute(f"""INSERT INTO events (source, source_key, load_id, loaded_at, row_number, message_id, type, event,
             user_id, timestamp, channel, category, amount)
         SELECT 'web', 'new{first}-' || i, 'bench2', now()::TIMESTAMP, 1, 'new{first}-' || i, 'track', 'Product Viewed',
-               'C' || ({first} + i * {step}), TIMESTAMP '{CLOCK:%Y-%m-%d %H:%M:%S}' - INTERVAL 1 HOUR, 'app', '户外', 99
+               'C' || ({first} + i * {step}), {_at(CLOCK)} - INTERVAL 1 HOUR, 'app', '户外', 99
         FROM range({touched}) t(i)""")
 
 
