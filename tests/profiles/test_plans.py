@@ -46,6 +46,8 @@ def demo(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("plans") / "demo"
     run_demo(root, customers=300, predict=False)
+    with huaxiang.open_workspace(root) as ws:  # the first incremental build writes the fact store
+        assert ws.profiles.build().counts["store"] == "written"
     return root
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import datetime, timedelta
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -28,7 +29,7 @@ from huaxiang.compile.traits import Inputs, as_of_now, profile_expr
 from huaxiang.domain.identity import IdentityRules
 from huaxiang.domain.traits import FACT_TIME
 from huaxiang.engine.catalog import Catalog, body_hash
-from huaxiang.profiles import members, plans
+from huaxiang.profiles import members, plans, store
 from huaxiang.profiles.definitions import Definitions
 from huaxiang.profiles.facts import SIGNALS, facts, unambiguous, without_json
 
@@ -103,12 +104,15 @@ def identity_version(engine: Any) -> str:
 
 
 def touched_customers(engine: Any, rules: IdentityRules, ids: ir.Table, since: str, *, identity_changed: bool,
-                      stage: Callable[[str, ir.Table], ir.Table]) -> ir.Table:
+                      stage: Callable[[str, ir.Table], ir.Table], keep: dict[str, list[str]] | None = None) -> ir.Table:
     """``customer_id`` of every customer with a row loaded after ``since``, or (``identity_changed``) whose
     records changed customer.
 
     The new rows of each fact table (and the orders of new order lines) are staged first, so the joins
     that attribute them start from a few known rows, not from a guess about a filtered big table.
+    ``keep`` (fact table -> columns): also stage each table's new attributed rows, with those columns,
+    as ``_newfacts_<table>`` (what the fact store appends). New rows of order lines are the lines loaded
+    after ``since`` and the lines of orders loaded after it (a line has no customer until its order comes).
     """
     ts = ibis.literal(datetime.fromisoformat(since))
 
@@ -120,9 +124,18 @@ def touched_customers(engine: Any, rules: IdentityRules, ids: ir.Table, since: s
         if name == "orders" and engine.has("order_items"):  # the orders of new lines (to find their customer)
             items = engine.table("order_items")
             new |= t.order_id.isin(items.filter(items.loaded_at > ts).order_id)
+        if name == "order_items" and engine.has("orders"):
+            orders = engine.table("orders")
+            new |= t.order_id.isin(orders.filter(orders.loaded_at > ts).order_id)
         return stage(f"_new_{name}", without_json(t.filter(new)))
 
-    parts = [t.select("customer_id") for t in facts(new_rows, rules, has=engine.has, ids=ids).values()]
+    parts = []
+    for name, rows in facts(new_rows, rules, has=lambda n: n != SIGNALS and engine.has(n), ids=ids).items():
+        if keep is not None:  # with unattributed rows: their keys still replace older versions of them
+            if name == "orders":  # not the orders staged only to attribute new lines
+                rows = rows.filter(rows.loaded_at > ts)
+            rows = stage(f"_newfacts_{name}", rows.select(*keep[name], store.row_key(rows)))
+        parts.append(rows.select("customer_id"))
     records = engine.table("customer_records").select("source", "source_key", "customer_id")
     recs = engine.table("source_records")
     new_records = recs.filter(recs.loaded_at > ts).select("source", "source_key")
@@ -130,6 +143,7 @@ def touched_customers(engine: Any, rules: IdentityRules, ids: ir.Table, since: s
     if identity_changed:
         seen = engine.table(SEEN_RECORDS)
         parts.append(records.difference(seen).select("customer_id"))  # a record that joined another customer
+        parts.append(seen.difference(records).select("customer_id"))  # ... and the customer it left
     out = parts[0]
     for p in parts[1:]:
         out = out.union(p)
@@ -157,9 +171,11 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
     build = catalog.start_profile_build(kind, engine.name, as_of, table)
     try:
         state = {**state, "scored": catalog.last_prediction_run()}
+        # one writer at a time (the warehouse's lock): no rows are loaded while this build runs
+        mark = watermark(engine)
         counts = _build(engine, catalog, rules, defs, kind=kind, as_of=as_of, table=table, timezone=timezone, state=state,
-                        build=build, manual=manual or [])
-        counts["state"] = {"definitions": key, "memberships": memberships_key(defs), "watermark": watermark(engine),
+                        build=build, manual=manual or [], mark=mark)
+        counts["state"] = {"definitions": key, "memberships": memberships_key(defs), "watermark": mark,
                            "predictions": catalog.last_prediction_run(), "identity": identity_version(engine)}
     except BaseException:
         catalog.finish_profile_build(build, "failed", {})
@@ -170,9 +186,15 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
 
 
 def _build(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, *, kind: str, as_of: datetime, table: str,
-           timezone: str, state: dict[str, Any], build: int, manual: list[dict[str, Any]]) -> dict[str, Any]:
+           timezone: str, state: dict[str, Any], build: int, manual: list[dict[str, Any]], mark: str | None) -> dict[str, Any]:
     started = time.perf_counter()
     incremental = kind == "incremental"
+    # the fact store (``store``), when it covers the last build: an incremental DuckDB build reads it, a full one
+    # adds the rows loaded since (the first incremental build without one writes it)
+    stored = store.current(engine.wh) if kind != "snapshot" and engine.name == "duckdb" else None
+    if stored is not None and not store.usable(engine.wh, stored, identity=identity_version(engine),
+                                               since=state.get("watermark")):
+        stored = None
     # new scores (``predict score`` patched every customer's predicted traits) re-evaluate every membership
     every_member = (not incremental or state.get("memberships") != memberships_key(defs)
                     or state.get("predictions", 0) != state["scored"] or members.static_pending(engine.wh, defs))
@@ -186,28 +208,31 @@ def _build(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definition
         plan_key = plans.key(engine, input_tables(defs), {
             "definitions": definitions_key(defs), "memberships": memberships_key(defs),
             "rules": rules.model_dump(mode="json"), "offset": int(offset.total_seconds()), "every_member": every_member,
-            "identity_changed": identity_changed,
+            "identity_changed": identity_changed, "store": stored.columns if stored else None,
             "static_taken": sorted(members.static_taken(engine.wh))})
         plan = catalog.build_plan(plan_key)
     since = datetime.fromisoformat(state["watermark"]) if incremental else None
     if plan is not None:
         members.prepare(engine, manual)
-        plans.run(engine, plan["statements"], as_of, since)
+        plans.run(engine, plan["statements"], as_of, since, steps={store.FETCH: lambda: store.fetch(engine)})
         evaluated = (plan["evaluated"][0], set(plan["evaluated"][1]))
+        used_store = plan.get("store", False)
         traits_done = time.perf_counter()
     else:
         if plan_key is not None:
             engine.recorded = []
-        evaluated, traits_done = _compile_and_run(engine, rules, defs, kind=kind, as_of=as_of, offset=offset,
-                                                  staged=staged, every_member=every_member, build=build,
-                                                  since=state.get("watermark"), manual=manual,
-                                                  identity_changed=identity_changed)
+        evaluated, traits_done, used_store = _compile_and_run(
+            engine, rules, defs, kind=kind, as_of=as_of, offset=offset, staged=staged, every_member=every_member,
+            build=build, since=state.get("watermark"), manual=manual, identity_changed=identity_changed,
+            stored=stored if incremental else None)
         if plan_key is not None and engine.replayable:
             statements = plans.template(engine.recorded, as_of, since)
             if statements is not None:
-                catalog.save_build_plan(plan_key, {"statements": statements,
+                catalog.save_build_plan(plan_key, {"statements": statements, "store": used_store,
                                                       "evaluated": [evaluated[0], sorted(evaluated[1])]})
             engine.recorded = None
+    extended = kind == "full" and stored is not None and _stage_new_facts(engine, rules, defs, stored, as_of, offset,
+                                                                          since=state["watermark"])
     con = engine.wh.raw
     customers = con.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
     counts: dict[str, Any] = {"customers": customers, "traits": len(defs.traits),
@@ -229,33 +254,80 @@ def _build(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definition
         if identity_changed:
             con.execute(f"CREATE OR REPLACE TABLE {SEEN_RECORDS} AS SELECT source, source_key, customer_id FROM customer_records")
         counts.update(members.commit(con, defs, evaluated, build=build, at=as_of, scope=not every_member))
+        if used_store or extended:
+            store.append(con, stored, mark)
+    counts["store"] = "read" if used_store else "extended" if extended else None
+    if incremental and engine.name == "duckdb" and not used_store:  # a new generation, for the next builds
+        written = time.perf_counter()
+        rows = store_facts(engine, rules)
+        store.write(engine, rows, store.needed(defs, rows, Context(as_of=as_of, local_offset=offset)), generation=build,
+                    identity=identity_version(engine), covered=mark)
+        counts["store"], counts["seconds_store"] = "written", round(time.perf_counter() - written, 3)
     return counts
+
+
+def store_facts(engine: Any, rules: IdentityRules) -> dict[str, ir.Table]:
+    """Every fact table's attributed rows, as the fact store keeps them (without the text signals)."""
+    return facts(engine.table, rules, has=lambda n: n != SIGNALS and engine.has(n), ids=engine.table(PROFILE_IDS))
+
+
+def _stage_new_facts(engine: Any, rules: IdentityRules, defs: Definitions, stored: store.State, as_of: datetime,
+                     offset: timedelta, *, since: str) -> bool:
+    """``_newfacts_<table>``: the rows loaded since ``since``, for a full build to add to the store, if it
+    keeps what ``defs`` read (else the store is left behind, and the next incremental build writes another)."""
+    if not _store_keeps(engine, rules, defs, stored, as_of, offset):
+        return False
+    touched_customers(engine, rules, engine.table(PROFILE_IDS), since, identity_changed=False,
+                      stage=partial(_staged, engine), keep=stored.columns)
+    return True
+
+
+def _store_keeps(engine: Any, rules: IdentityRules, defs: Definitions, stored: store.State, as_of: datetime,
+                 offset: timedelta) -> bool:
+    """Whether the store keeps every column that ``defs`` read."""
+    return store.keeps(stored, store.needed(defs, store_facts(engine, rules), Context(as_of=as_of, local_offset=offset)))
+
+
+def _staged(engine: Any, name: str, expr: ir.Table) -> ir.Table:
+    """``expr`` staged as the temp table ``name``, and a table that reads it."""
+    engine.stage(name, expr)
+    return engine.table(name)
 
 
 def _compile_and_run(engine: Any, rules: IdentityRules, defs: Definitions, *, kind: str, as_of: datetime,
                      offset: timedelta, staged: str, every_member: bool, build: int, since: str | None,
-                     manual: list[dict[str, Any]], identity_changed: bool) -> tuple[Any, float]:
+                     manual: list[dict[str, Any]], identity_changed: bool,
+                     stored: store.State | None) -> tuple[Any, float, bool]:
     """The traits into ``staged``, then (unless a snapshot) tags and segments into ``_tags_now`` and
-    ``_segments_now``: every statement built and compiled by Ibis. Returns (evaluated, when the traits were done)."""
-    def stage(name: str, expr: ir.Table) -> ir.Table:
-        engine.stage(name, expr)
-        return engine.table(name)
-
+    ``_segments_now``: every statement built and compiled by Ibis. ``stored``: a fact store that covers
+    the last build. Returns (evaluated, when the traits were done, whether the store was read)."""
+    stage = partial(_staged, engine)
     if identity_changed or not engine.has(PROFILE_IDS):  # read by the attribution of every table
         engine.write(PROFILE_IDS, unambiguous(engine.table("identities")))
     ids = engine.table(PROFILE_IDS)
     every_table = facts(engine.table, rules, has=engine.has, ids=ids)
     fact_tables = every_table
     golden = engine.table("golden_records")
+    used_store = False
     if kind == "incremental":
+        used_store = stored is not None and _store_keeps(engine, rules, defs, stored, as_of, offset)
+        keep = stored.columns if used_store else None
         engine.write("_touched", touched_customers(engine, rules, ids, since, identity_changed=identity_changed,
-                                                   stage=stage), temp=True)
+                                                   stage=stage, keep=keep), temp=True)
         scope = engine.table("_touched")
         golden = golden.semi_join(scope, "customer_id")
-        # only the touched customers' rows, found through their identifiers, not by attributing every row, and
-        # kept: the passes, the tags and the segments read these few rows, not the big tables again
-        fact_tables = facts(engine.table, rules, has=engine.has, ids=ids, scope=scope,
-                            keep=lambda name, rows: stage(f"_scoped_{name}", without_json(rows)))
+        if used_store:  # their stored rows, the rows stored since, and this build's new ones
+            if engine.recorded is not None:
+                engine.recorded.append(store.FETCH)
+            store.fetch(engine)
+            for name, columns in keep.items():
+                engine.execute(store.scoped_sql(name, columns, signals=engine.has(SIGNALS)))
+            fact_tables = {name: engine.table(f"_scoped_{name}") for name in keep}
+        else:
+            # only the touched customers' rows, found through their identifiers, not by attributing every row, and
+            # kept: the passes, the tags and the segments read these few rows, not the big tables again
+            fact_tables = facts(engine.table, rules, has=engine.has, ids=ids, scope=scope,
+                                keep=lambda name, rows: stage(f"_scoped_{name}", without_json(rows)))
     ctx = Context(as_of=as_of, local_offset=offset, fact=fact_tables.__getitem__)
 
     scores = {t.predicted.prediction for t in defs.traits if t.predicted}
@@ -269,13 +341,13 @@ def _compile_and_run(engine: Any, rules: IdentityRules, defs: Definitions, *, ki
     engine.write(staged, expr, temp=kind == "incremental")
     traits_done = time.perf_counter()
     if kind == "snapshot":
-        return None, traits_done
+        return None, traits_done, False
     base = engine.table(staged)
     if every_member and kind == "incremental":  # the new rows of the touched, the kept rows of the others
         base = engine.table(PROFILES).anti_join(engine.table("_touched"), "customer_id").union(base)
     # tags and segments of every customer read every customer's rows (count(events, ...) and the like)
     member_ctx = replace(ctx, fact=every_table.__getitem__) if every_member else ctx
-    return members.evaluate(engine, defs, member_ctx, base, manual=manual), traits_done
+    return members.evaluate(engine, defs, member_ctx, base, manual=manual), traits_done, used_store
 
 
 __all__ = ["BuildResult", "run", "PROFILES", "INPUT_TABLES"]

@@ -24,7 +24,7 @@ import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import ibis
 
@@ -73,10 +73,17 @@ def template(statements: list[str], as_of: datetime, since: datetime) -> list[st
     return [sql.replace(a, AS_OF).replace(s, SINCE) for sql in statements]
 
 
-def run(engine: Any, statements: list[str], as_of: datetime, since: datetime) -> None:
+def run(engine: Any, statements: list[str], as_of: datetime, since: datetime,
+        steps: dict[str, Callable[[], None]] | None = None) -> None:
+    """The statements, with these times; a statement that is a key of ``steps`` calls that step instead
+    (a step that is not SQL: reading the fact store)."""
     a, s = time_sql(as_of), time_sql(since)
+    steps = steps or {}
     for sql in statements:
-        engine.wh.raw.execute(sql.replace(AS_OF, a).replace(SINCE, s))
+        if sql in steps:
+            steps[sql]()
+        else:
+            engine.wh.raw.execute(sql.replace(AS_OF, a).replace(SINCE, s))
 
 
 __all__ = ["key", "template", "run", "time_sql", "code_version"]

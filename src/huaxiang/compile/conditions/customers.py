@@ -87,12 +87,12 @@ def _history(node: Node, ctx: Context) -> list[tuple[ir.Table, dict[Call, str]]]
         for call in calls:
             out[call] = f"_hx_history_{count}"
             count += 1
-        metrics = {out[call]: _metric(call, rows, ctx) for call in calls}
+        metrics = {out[call]: history_metric(call, rows, ctx) for call in calls}
         passes.append((rows.group_by(rows.customer_id.name(_KEY)).aggregate(**metrics), out))
     return passes
 
 
-def _metric(call: Call, rows: ir.Table, ctx: Context) -> ir.Scalar:
+def history_metric(call: Call, rows: ir.Table, ctx: Context) -> ir.Scalar:
     compiler = Compiler(rows, ctx)
     rest = list(call.args[1:])
     value = compiler.value(rest.pop(0)) if call.name != "count" else None

@@ -1,0 +1,255 @@
+"""The fact store: every fact table's attributed rows, ordered by customer, for incremental builds.
+
+**Why it exists.** An incremental build recomputes the customers that new rows touched, from all
+their rows. DuckDB reads a few customers' rows out of a big table no faster than the whole table:
+it compresses each column in row groups of 122,880 rows, decompresses every row group a wanted row
+is in, and 1,000 random customers have rows in every row group of 20M events (1.7–2.5 s, ordered by
+customer or not, with an ART index or not: docs/benchmarks.md). Lance, a format made for random
+access, took 1.4 s for the same 20,000 rows. So the store is written here, from parts that do the
+work: DuckDB attributes and orders the rows, Arrow keeps them uncompressed in IPC files read
+through a memory map, NumPy finds each customer's rows. The rows of 1,000 customers are then one
+gather over the pages that hold them.
+
+**Layout**, next to the warehouse (``warehouse.duckdb.store/``): a directory per generation,
+``g<build>/``, with ``customers.arrow`` (``customer_id`` → ``cno``, the customer's number in this
+generation), ``<table>.arrow`` (the rows, ordered by ``cno``) and ``<table>.offsets.npy`` (where the
+rows of each ``cno`` start). Rows loaded after a generation was written are appended by each
+incremental build to the warehouse table ``store_new_<table>``, in that build's transaction.
+``store_state`` names the current generation, the identity resolution its rows were attributed
+by, the load watermark it covers with the new rows, and the columns it keeps of each table (those
+the traits and the tag and segment conditions read).
+
+**When it is used**: by an incremental DuckDB build whose identity resolution is the store's and
+whose watermark is the one the store covers. Otherwise (identities changed, a Spark build in
+between, the files gone, a definition reading a column the store does not keep) the build finds
+the rows through the customers' identifiers, as before, and writes a new generation after it
+(about 30 s at a million customers and 20 million events; docs/benchmarks.md). A full DuckDB build
+does not write one (it would add a quarter to its time): it appends the rows loaded since to a
+store that covers the last build, so the store lives until identity resolution changes who owns
+which rows.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+from huaxiang.compile.conditions import Context
+from huaxiang.compile.conditions.customers import history_metric
+from huaxiang.compile.traits import table_passes, used_columns
+from huaxiang.domain.conditions import history_calls, parse
+from huaxiang.identity.identifiers import lit
+from huaxiang.profiles.definitions import Definitions
+from huaxiang.profiles.facts import SIGNAL_COLUMNS, SIGNALS
+
+STATE = "store_state"
+#: the step of a kept plan that reads the store (``plans.run`` calls ``fetch`` for it)
+FETCH = "-- huaxiang: fact store fetch"
+#: rows per record batch of a table file (a gather takes from the batches that hold wanted rows)
+BATCH_ROWS = 1 << 20
+#: the column of a stored row's key (``row_key``)
+KEY = "_key"
+
+
+def directory(wh: Any) -> Path:
+    return wh.path.parent / (wh.path.name + ".store")
+
+
+def new_rows_table(name: str) -> str:
+    """The warehouse table of ``name``'s rows loaded after the current generation."""
+    return f"store_new_{name}"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class State:
+    generation: int
+    identity: str
+    covered: str | None
+    columns: dict[str, list[str]]  # fact table -> kept columns
+
+    @property
+    def tables(self) -> list[str]:
+        return sorted(self.columns)
+
+
+def needed(defs: Definitions, facts: dict[str, ir.Table], ctx: Context) -> dict[str, list[str]]:
+    """Fact table -> the columns an incremental build reads of it: those the traits' passes and the
+    tags' and segments' history calls read, ``customer_id`` and ``at``, and (interactions) the keys
+    the text signals join on. The signals themselves are joined when the rows are read."""
+    by_table: dict[str, list[Any]] = {}
+    for trait in defs.traits:
+        if trait.aggregate:
+            by_table.setdefault(trait.aggregate.table, []).append(trait)
+    conditions = [parse(t.rule) for t in defs.tags if t.rule] + [parse(s.condition) for s in defs.segments]
+    calls = [call for node in conditions for call in history_calls(node)]
+    out = {}
+    for name, table in facts.items():
+        if name == "interactions":  # the signals are joined when the rows are read: probe as if they were
+            table = table.mutate(**{c: ibis.null(t) for c, t in SIGNAL_COLUMNS.items() if c not in table.columns})
+        def exprs(probe: ir.Table, name: str = name) -> list[ir.Table]:
+            found = table_passes(probe, by_table[name], ctx) if name in by_table else []
+            for call in calls:
+                if call.args[0].name == name:
+                    found.append(probe.group_by("customer_id").aggregate(v=history_metric(call, probe, ctx)))
+            return found
+        read = set(used_columns(table, exprs)) | {"customer_id", "at"}
+        if name == "interactions":
+            read |= {"source", "source_key"}
+        out[name] = [c for c, dtype in table.schema().items() if c in read and not dtype.is_json()
+                     and not (name == "interactions" and c in SIGNAL_COLUMNS)]
+    return out
+
+
+def current(wh: Any) -> State | None:
+    if not wh.has_table(STATE):
+        return None
+    rows = wh.raw.execute(f"SELECT generation, identity, covered, tables FROM {STATE}").fetchall()
+    if not rows:
+        return None
+    generation, identity, covered, tables = rows[0]
+    return State(generation, identity, covered, json.loads(tables))
+
+
+def usable(wh: Any, state: State | None, *, identity: str, since: str | None) -> bool:
+    """Whether ``state``'s store holds every row an incremental build from watermark ``since`` reads
+    (given that it keeps the columns the build reads: ``keeps``)."""
+    if state is None or state.identity != identity or state.covered != since:
+        return False
+    folder = directory(wh) / f"g{state.generation}"
+    files = [folder / "customers.arrow", *(folder / f"{n}{ext}" for n in state.tables for ext in (".arrow", ".offsets.npy"))]
+    return all(f.exists() for f in files) and all(wh.has_table(new_rows_table(n)) for n in state.tables)
+
+
+def keeps(state: State, columns: dict[str, list[str]]) -> bool:
+    """Whether the store has every fact table of ``columns`` (and no other) with at least those columns."""
+    return set(state.columns) == set(columns) and all(set(c) <= set(state.columns[n]) for n, c in columns.items())
+
+
+def write(engine: Any, facts: dict[str, ir.Table], columns: dict[str, list[str]], *, generation: int,
+          identity: str, covered: str | None) -> None:
+    """A new generation of ``facts`` (attributed rows, without the text signals), then made current."""
+    wh = engine.wh
+    con = wh.raw
+    root = directory(wh)
+    folder = root / f"g{generation}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    con.execute("CREATE OR REPLACE TEMP TABLE _store_numbers AS SELECT customer_id, "
+                "(row_number() OVER (ORDER BY customer_id) - 1)::INTEGER AS cno FROM golden_records")
+    customers = con.execute("SELECT count(*) FROM _store_numbers").fetchall()[0][0]
+    _write_arrow(con, "SELECT customer_id, cno FROM _store_numbers ORDER BY cno", folder / "customers.arrow")
+    facts = {name: expr.select(*columns[name], row_key(expr)) for name, expr in facts.items()}
+    for name, expr in facts.items():
+        _write_arrow(con, f"SELECT n.cno, f.* FROM ({wh.sql(expr)}) f JOIN _store_numbers n "
+                          f"ON f.customer_id = n.customer_id ORDER BY n.cno", folder / f"{name}.arrow")
+        cno = _read(folder / f"{name}.arrow").column("cno").to_numpy()
+        np.save(folder / f"{name}.offsets.npy", np.searchsorted(cno, np.arange(customers + 1)).astype(np.int64))
+    con.execute("DROP TABLE _store_numbers")
+    with wh.transaction():
+        for name, expr in facts.items():
+            con.execute(f"CREATE OR REPLACE TABLE {new_rows_table(name)} AS SELECT * FROM ({wh.sql(expr)}) LIMIT 0")
+        con.execute(f"CREATE OR REPLACE TABLE {STATE} (generation BIGINT, identity VARCHAR, covered VARCHAR, tables VARCHAR)")
+        con.execute(f"INSERT INTO {STATE} VALUES (?, ?, ?, ?)", [generation, identity, covered, json.dumps(columns)])
+    for old in root.iterdir():  # the generations before this one: nothing reads them any more
+        if old != folder and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def fetch(engine: Any) -> None:
+    """``_store_<table>``: the stored rows of the customers in ``_touched``, a temp table per fact table."""
+    wh = engine.wh
+    state = current(wh)
+    folder = directory(wh) / f"g{state.generation}"
+    wh.raw.register("_store_customers", _read(folder / "customers.arrow"))
+    try:
+        cnos = wh.raw.execute("SELECT cno FROM _store_customers WHERE customer_id IN "
+                              "(SELECT customer_id FROM _touched) ORDER BY cno").fetchnumpy()["cno"]
+    finally:
+        wh.raw.unregister("_store_customers")
+    cnos = np.asarray(cnos, dtype=np.int64)
+    for name in state.tables:
+        offsets = np.load(folder / f"{name}.offsets.npy", mmap_mode="r")
+        engine.put(f"_store_{name}", _gather(_read(folder / f"{name}.arrow"), offsets[cnos], offsets[cnos + 1]))
+
+
+def row_key(t: ir.Table) -> ir.IntegerValue:
+    """``_key``: a row's canonical key (``source``, ``source_key``) as one integer. A row loaded again
+    (an upsert) has the key of the version it replaces, which the store then no longer reads."""
+    return (t.source + "\x1f" + t.source_key).hash().name(KEY)
+
+
+def scoped_sql(name: str, columns: list[str], *, signals: bool) -> str:
+    """``_scoped_<name>``: the touched customers' rows, from the store, its new rows and this build's;
+    of a row loaded more than once, the last version."""
+    cols = ", ".join(_quote(c) for c in columns)
+    touched = "customer_id IN (SELECT customer_id FROM _touched)"
+    new = new_rows_table(name)
+    rows = (f"SELECT {cols} FROM _store_{name} WHERE {KEY} NOT IN "
+            f"(SELECT {KEY} FROM {new} UNION ALL SELECT {KEY} FROM _newfacts_{name}) "
+            f"UNION ALL SELECT {cols} FROM {new} WHERE {touched} AND {KEY} NOT IN (SELECT {KEY} FROM _newfacts_{name}) "
+            f"UNION ALL SELECT {cols} FROM _newfacts_{name} WHERE {touched}")
+    if name == "interactions" and signals:  # what the texts say (predict.signals), joined as facts.facts does
+        extra = ", ".join(f"g.{_quote(c)}" for c in SIGNAL_COLUMNS)
+        rows = (f"SELECT r.*, {extra} FROM ({rows}) r LEFT JOIN {SIGNALS} g "
+                f"ON r.source = g.source AND r.source_key = g.source_key")
+    return f"CREATE OR REPLACE TEMP TABLE _scoped_{name} AS {rows}"
+
+
+def append(con: Any, state: State, covered: str | None) -> None:
+    """This build's new rows into the store (inside the build's transaction), replacing the versions
+    they were loaded again as; the store now covers ``covered``."""
+    for name in state.tables:
+        new = new_rows_table(name)
+        con.execute(f"DELETE FROM {new} WHERE {KEY} IN (SELECT {KEY} FROM _newfacts_{name})")
+        con.execute(f"INSERT INTO {new} SELECT {', '.join(_quote(c) for c in state.columns[name])}, {KEY} "
+                    f"FROM _newfacts_{name}")
+    con.execute(f"UPDATE {STATE} SET covered = {lit(covered) if covered else 'NULL'}")
+
+
+def _write_arrow(con: Any, sql: str, path: Path) -> None:
+    reader = con.execute(sql).to_arrow_reader(BATCH_ROWS)
+    part = path.with_name(path.name + ".part")
+    with pa.OSFile(str(part), "wb") as sink, ipc.new_file(sink, reader.schema) as out:
+        for batch in reader:
+            out.write_batch(batch)
+    part.replace(path)
+
+
+def _read(path: Path) -> pa.Table:
+    """The table of an uncompressed IPC file, memory-mapped: only the pages read are loaded."""
+    return ipc.open_file(pa.memory_map(str(path))).read_all()
+
+
+def _gather(table: pa.Table, starts: np.ndarray, ends: np.ndarray) -> pa.Table:
+    """The rows ``[starts[i], ends[i])`` of ``table``, in order: one take per record batch holding any."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return table.slice(0, 0)
+    # position k of the output reads row starts[i] + (k - first output position of run i)
+    firsts = np.cumsum(lengths) - lengths
+    rows = np.repeat(starts - firsts, lengths) + np.arange(total)
+    batches = table.to_batches()
+    bounds = np.cumsum([0] + [b.num_rows for b in batches])
+    which = np.searchsorted(bounds, rows, side="right") - 1
+    cuts = np.searchsorted(which, np.arange(len(batches) + 1))
+    parts = [batches[i].take(pa.array(rows[cuts[i]:cuts[i + 1]] - bounds[i]))
+             for i in range(len(batches)) if cuts[i + 1] > cuts[i]]
+    return pa.Table.from_batches(parts, schema=table.schema)
+
+
+__all__ = ["State", "needed", "current", "usable", "keeps", "write", "fetch", "scoped_sql", "append", "directory",
+           "new_rows_table", "row_key", "FETCH", "KEY"]
