@@ -48,7 +48,7 @@ def test_the_first_incremental_build_writes_the_store_and_the_next_builds_read_a
     assert "properties" not in state.columns["events"] and "raw" not in state.columns["orders"]
     folder = store.directory(ws.warehouse) / f"g{state.generation}"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["customers.arrow", *(f"{t}{ext}" for t in state.tables for ext in (".arrow", ".offsets.npy"))])
+        ["golden_records.arrow", *(f"{t}{ext}" for t in state.tables for ext in (".arrow", ".offsets.npy"))])
 
     load(ws, orders=[ORDER_HEADER, "O8,C3,,2025-06-29 09:00:00,completed,web,120.00,0,0"],
          items=[ITEM_HEADER, "O8,1,图书,中信,120.00,否"])

@@ -31,7 +31,7 @@ from huaxiang.domain.traits import FACT_TIME
 from huaxiang.engine.catalog import Catalog, body_hash
 from huaxiang.profiles import members, plans, store
 from huaxiang.profiles.definitions import Definitions
-from huaxiang.profiles.facts import SIGNALS, facts, unambiguous, without_json
+from huaxiang.profiles.facts import SIGNALS, facts, referenced, unambiguous, without_json
 
 PROFILES = "profiles"
 #: what a build reads from the warehouse (and the scores of the predictions its traits name: ``input_tables``)
@@ -115,22 +115,24 @@ def touched_customers(engine: Any, rules: IdentityRules, ids: ir.Table, since: s
     after ``since`` and the lines of orders loaded after it (a line has no customer until its order comes).
     """
     ts = ibis.literal(datetime.fromisoformat(since))
-
-    def new_rows(name: str) -> ir.Table:
-        t = engine.table(name)
-        if name not in FACT_TIME:
-            return t
-        new = t.loaded_at > ts
-        if name == "orders" and engine.has("order_items"):  # the orders of new lines (to find their customer)
-            items = engine.table("order_items")
-            new |= t.order_id.isin(items.filter(items.loaded_at > ts).order_id)
-        if name == "order_items" and engine.has("orders"):
-            orders = engine.table("orders")
-            new |= t.order_id.isin(orders.filter(orders.loaded_at > ts).order_id)
-        return stage(f"_new_{name}", without_json(t.filter(new)))
+    new = {}
+    for name in FACT_TIME:
+        if engine.has(name):
+            t = engine.table(name)
+            new[name] = without_json(t.filter(t.loaded_at > ts))
+    if "orders" in new and "order_items" in new:  # a line and its order may come in different loads
+        orders, items = stage("_loaded_orders", new["orders"]), stage("_loaded_order_items", new["order_items"])
+        o, i = engine.table("orders"), engine.table("order_items")
+        new["orders"] = orders.union(without_json(o.filter(o.loaded_at <= ts).semi_join(items, "order_id")))
+        new["order_items"] = items.union(without_json(i.filter(i.loaded_at <= ts).semi_join(orders, "order_id")))
+    new = {name: stage(f"_new_{name}", t) for name, t in new.items()}
+    ids = stage("_new_ids", referenced(ids, [t for name, t in new.items() if name != "events"],
+                                       list(rules.events.user_id)))
 
     parts = []
-    for name, rows in facts(new_rows, rules, has=lambda n: n != SIGNALS and engine.has(n), ids=ids).items():
+    rows_of = facts(lambda name: new[name] if name in new else engine.table(name), rules,
+                    has=lambda n: n != SIGNALS and engine.has(n), ids=ids)
+    for name, rows in rows_of.items():
         if keep is not None:  # with unattributed rows: their keys still replace older versions of them
             if name == "orders":  # not the orders staged only to attribute new lines
                 rows = rows.filter(rows.loaded_at > ts)
@@ -316,10 +318,11 @@ def _compile_and_run(engine: Any, rules: IdentityRules, defs: Definitions, *, ki
                                                    stage=stage, keep=keep), temp=True)
         scope = engine.table("_touched")
         golden = golden.semi_join(scope, "customer_id")
-        if used_store:  # their stored rows, the rows stored since, and this build's new ones
+        if used_store:  # their golden records, stored rows, the rows stored since, and this build's new ones
             if engine.recorded is not None:
                 engine.recorded.append(store.FETCH)
             store.fetch(engine)
+            golden = engine.table(f"_store_{store.GOLDEN}")
             for name, columns in keep.items():
                 engine.execute(store.scoped_sql(name, columns, signals=engine.has(SIGNALS)))
             fact_tables = {name: engine.table(f"_scoped_{name}") for name in keep}

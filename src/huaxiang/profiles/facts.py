@@ -97,6 +97,18 @@ def _refs(t: ir.Table, key_types: list[str]) -> list[tuple[str, list[str]]]:
             if ref in t.columns]
 
 
+def referenced(ids: ir.Table, tables: list[ir.Table], key_types: list[str]) -> ir.Table:
+    """The rows of ``ids`` whose value is in a reference column of one of ``tables``: all that attributing
+    those tables' rows reads (attributing a few new rows then joins a few ids, not all of them)."""
+    values = [t.select(_v=t[ref].cast("string")) for t in tables for ref, _ in _refs(t, key_types)]
+    if not values:
+        return ids.limit(0)
+    union = values[0]
+    for v in values[1:]:
+        union = union.union(v, distinct=False)
+    return ids.semi_join(union, ids.value == union._v)
+
+
 def _candidates(t: ir.Table, identities: ir.Table, scope: ir.Table, key_types: list[str]) -> ir.Table:
     """The rows of ``t`` that may belong to a customer of ``scope``: any of their references is one of theirs.
 

@@ -165,19 +165,22 @@ def commit(con: Any, defs: Definitions, evaluated: tuple[list[str], set[str]], *
 
 def _diff(con: Any, kind: str, table: str, key: str, now: str, scope: str, params: dict[str, Any], *,
           new_cols: str, reason: str, exit_reason: str = "'rule'") -> None:
-    """Record entries and exits between ``table`` (restricted to ``scope``) and ``now``, then update ``table``."""
+    """Record entries and exits between ``table`` (restricted to ``scope``) and ``now``, then update ``table``.
+
+    The rows of ``table`` that can differ (in ``scope``, or of a customer in ``now``) are read once, with
+    their row ids, into ``_members_old``; the rest compares with those few rows, not with the table.
+    """
     at, build = params["at"], params["build"]
-    con.execute(f"""INSERT INTO membership_changes
-        SELECT '{kind}', n.{key}, n.customer_id, 'enter', ?, ?, {reason} FROM {now} n
-        WHERE NOT EXISTS (SELECT 1 FROM {table} o WHERE o.customer_id = n.customer_id AND o.{key} = n.{key})""",
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _members_old AS SELECT rowid AS _rid, *, ({scope}) AS _scoped
+        FROM {table} WHERE ({scope}) OR customer_id IN (SELECT customer_id FROM {now})""")
+    same = f"n.customer_id = o.customer_id AND n.{key} = o.{key}"
+    exits = f"FROM _members_old o WHERE o._scoped AND NOT EXISTS (SELECT 1 FROM {now} n WHERE {same})"
+    enters = f"FROM {now} n WHERE NOT EXISTS (SELECT 1 FROM _members_old o WHERE {same})"
+    con.execute(f"INSERT INTO membership_changes SELECT '{kind}', n.{key}, n.customer_id, 'enter', ?, ?, {reason} {enters}",
                 [at, build])
-    con.execute(f"""INSERT INTO membership_changes
-        SELECT '{kind}', o.{key}, o.customer_id, 'exit', ?, ?, {exit_reason} FROM {table} o
-        WHERE {scope} AND NOT EXISTS (SELECT 1 FROM {now} n WHERE n.customer_id = o.customer_id AND n.{key} = o.{key})""",
+    con.execute(f"INSERT INTO membership_changes SELECT '{kind}', o.{key}, o.customer_id, 'exit', ?, ?, {exit_reason} {exits}",
                 [at, build])
-    con.execute(f"""DELETE FROM {table} o WHERE {scope}
-        AND NOT EXISTS (SELECT 1 FROM {now} n WHERE n.customer_id = o.customer_id AND n.{key} = o.{key})""")
+    con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT o._rid {exits})")
     extra = (", " + new_cols) if new_cols else ""
-    con.execute(f"""INSERT INTO {table} SELECT n.customer_id, n.{key}, ?{extra}, ? FROM {now} n
-        WHERE NOT EXISTS (SELECT 1 FROM {table} o WHERE o.customer_id = n.customer_id AND o.{key} = n.{key})""",
-                [at, build])
+    con.execute(f"INSERT INTO {table} SELECT n.customer_id, n.{key}, ?{extra}, ? {enters}", [at, build])
+    con.execute("DROP TABLE _members_old")

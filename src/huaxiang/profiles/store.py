@@ -11,9 +11,9 @@ through a memory map, NumPy finds each customer's rows. The rows of 1,000 custom
 gather over the pages that hold them.
 
 **Layout**, next to the warehouse (``warehouse.duckdb.store/``): a directory per generation,
-``g<build>/``, with ``customers.arrow`` (``customer_id`` → ``cno``, the customer's number in this
-generation), ``<table>.arrow`` (the rows, ordered by ``cno``) and ``<table>.offsets.npy`` (where the
-rows of each ``cno`` start). Rows loaded after a generation was written are appended by each
+``g<build>/``, with ``<table>.arrow`` (the rows, ordered by ``cno``, the customer's number in this
+generation: the warehouse table ``store_customers``) and ``<table>.offsets.npy`` (where the rows of
+each ``cno`` start), and ``golden_records.arrow`` (the golden record of each ``cno``, in its row). Rows loaded after a generation was written are appended by each
 incremental build to the warehouse table ``store_new_<table>``, in that build's transaction.
 ``store_state`` names the current generation, the identity resolution its rows were attributed
 by, the load watermark it covers with the new rows, and the columns it keeps of each table (those
@@ -52,6 +52,9 @@ from huaxiang.profiles.definitions import Definitions
 from huaxiang.profiles.facts import SIGNAL_COLUMNS, SIGNALS
 
 STATE = "store_state"
+GOLDEN = "golden_records"
+#: customer_id -> cno, the customer's number in the current generation (its rows' place in the files)
+CUSTOMERS = "store_customers"
 #: the step of a kept plan that reads the store (``plans.run`` calls ``fetch`` for it)
 FETCH = "-- huaxiang: fact store fetch"
 #: rows per record batch of a table file (a gather takes from the batches that hold wanted rows)
@@ -129,8 +132,8 @@ def usable(wh: Any, state: State | None, *, identity: str, since: str | None) ->
     if state is None or state.identity != identity or state.covered != since:
         return False
     folder = directory(wh) / f"g{state.generation}"
-    files = [folder / "customers.arrow", *(folder / f"{n}{ext}" for n in state.tables for ext in (".arrow", ".offsets.npy"))]
-    return all(f.exists() for f in files) and all(wh.has_table(new_rows_table(n)) for n in state.tables)
+    files = [folder / f"{GOLDEN}.arrow", *(folder / f"{n}{ext}" for n in state.tables for ext in (".arrow", ".offsets.npy"))]
+    return all(f.exists() for f in files) and wh.has_table(CUSTOMERS) and all(wh.has_table(new_rows_table(n)) for n in state.tables)
 
 
 def keeps(state: State, columns: dict[str, list[str]]) -> bool:
@@ -150,36 +153,37 @@ def write(engine: Any, facts: dict[str, ir.Table], columns: dict[str, list[str]]
     con.execute("CREATE OR REPLACE TEMP TABLE _store_numbers AS SELECT customer_id, "
                 "(row_number() OVER (ORDER BY customer_id) - 1)::INTEGER AS cno FROM golden_records")
     customers = con.execute("SELECT count(*) FROM _store_numbers").fetchall()[0][0]
-    _write_arrow(con, "SELECT customer_id, cno FROM _store_numbers ORDER BY cno", folder / "customers.arrow")
     facts = {name: expr.select(*columns[name], row_key(expr)) for name, expr in facts.items()}
+    golden = ", ".join(f"g.{_quote(c)}" for c, t in wh.ibis.table(GOLDEN).schema().items() if not t.is_json())
+    _write_arrow(con, f"SELECT {golden} FROM _store_numbers n JOIN {GOLDEN} g USING (customer_id) ORDER BY n.cno",
+                 folder / f"{GOLDEN}.arrow")
     for name, expr in facts.items():
         _write_arrow(con, f"SELECT n.cno, f.* FROM ({wh.sql(expr)}) f JOIN _store_numbers n "
                           f"ON f.customer_id = n.customer_id ORDER BY n.cno", folder / f"{name}.arrow")
         cno = _read(folder / f"{name}.arrow").column("cno").to_numpy()
         np.save(folder / f"{name}.offsets.npy", np.searchsorted(cno, np.arange(customers + 1)).astype(np.int64))
-    con.execute("DROP TABLE _store_numbers")
     with wh.transaction():
+        con.execute(f"CREATE OR REPLACE TABLE {CUSTOMERS} AS SELECT customer_id, cno FROM _store_numbers ORDER BY cno")
         for name, expr in facts.items():
             con.execute(f"CREATE OR REPLACE TABLE {new_rows_table(name)} AS SELECT * FROM ({wh.sql(expr)}) LIMIT 0")
         con.execute(f"CREATE OR REPLACE TABLE {STATE} (generation BIGINT, identity VARCHAR, covered VARCHAR, tables VARCHAR)")
         con.execute(f"INSERT INTO {STATE} VALUES (?, ?, ?, ?)", [generation, identity, covered, json.dumps(columns)])
+    con.execute("DROP TABLE _store_numbers")
     for old in root.iterdir():  # the generations before this one: nothing reads them any more
         if old != folder and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
 
 
 def fetch(engine: Any) -> None:
-    """``_store_<table>``: the stored rows of the customers in ``_touched``, a temp table per fact table."""
+    """``_store_<table>``: the stored rows of the customers in ``_touched``, a temp table per fact table,
+    and ``_store_golden_records``: their golden records."""
     wh = engine.wh
     state = current(wh)
     folder = directory(wh) / f"g{state.generation}"
-    wh.raw.register("_store_customers", _read(folder / "customers.arrow"))
-    try:
-        cnos = wh.raw.execute("SELECT cno FROM _store_customers WHERE customer_id IN "
-                              "(SELECT customer_id FROM _touched) ORDER BY cno").fetchnumpy()["cno"]
-    finally:
-        wh.raw.unregister("_store_customers")
+    cnos = wh.raw.execute(f"SELECT cno FROM {CUSTOMERS} WHERE customer_id IN "
+                          "(SELECT customer_id FROM _touched) ORDER BY cno").fetchnumpy()["cno"]
     cnos = np.asarray(cnos, dtype=np.int64)
+    engine.put(f"_store_{GOLDEN}", _read(folder / f"{GOLDEN}.arrow").take(pa.array(cnos)))
     for name in state.tables:
         offsets = np.load(folder / f"{name}.offsets.npy", mmap_mode="r")
         engine.put(f"_store_{name}", _gather(_read(folder / f"{name}.arrow"), offsets[cnos], offsets[cnos + 1]))
