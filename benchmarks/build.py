@@ -12,10 +12,12 @@ ingestion or identity resolution (those have benchmarks of their own). In the sa
   each trait's kind, all different (``floor_aggregates`` counts them: DuckDB computes equal aggregates
   once); ``collapsed_floor_s`` is the floor of earlier runs, whose 112 aggregates repeated 14;
 * ``incremental_s``: new events for ``--touched`` customers, then an incremental build (the first after
-  the full build: Ibis builds and compiles its statements, which are kept, ``profiles.plans``);
-  ``incremental_kept_s``: new events for another ``--touched`` customers, then an incremental build
-  that runs the kept statements (``incremental_kept_compile_s`` is the compiled one's share that
-  was not DuckDB's: the difference of the two);
+  the full build: it finds the rows through the customers' identifiers, then writes the fact store,
+  ``profiles.store``, which took ``store_write_s`` of it); ``incremental_stored_s``: the same for other
+  customers, read from the store (Ibis builds and compiles its statements, which are kept,
+  ``profiles.plans``); ``incremental_kept_s``: the same again, running the kept statements
+  (``incremental_kept_compile_s`` is the compiled one's share that was not DuckDB's: the difference
+  of the two);
 * ``spark_s`` / ``spark_duckdb_s``: a full build on a local Spark session and on DuckDB, of a second,
   smaller workspace with ``--spark-events`` events.
 
@@ -229,6 +231,8 @@ def main() -> None:
     touch(ws.warehouse.raw, args.customers, args.touched)
     inc, incremental_s = timed(lambda: ws.profiles.build())
     touch(ws.warehouse.raw, args.customers, args.touched, first=1)
+    stored, stored_s = timed(lambda: ws.profiles.build())
+    touch(ws.warehouse.raw, args.customers, args.touched, first=2)
     kept, kept_s = timed(lambda: ws.profiles.build())
     out = {"benchmark": "build", "customers": args.customers, "events": args.events, "traits": len(defs.traits),
            "aggregated_traits": aggregated, "tags": len(defs.tags), "segments": len(defs.segments),
@@ -238,8 +242,11 @@ def main() -> None:
            "traits_ratio_to_floor": round(result.counts.get("seconds_traits", build_s) / floor_s, 2),
            "collapsed_floor_s": collapsed_s, "ratio_to_collapsed_floor": round(build_s / collapsed_s, 2),
            "incremental_kind": inc.kind, "incremental_customers": inc.customers, "incremental_s": incremental_s,
-           "incremental_kept_plan": kept.counts.get("plan"), "incremental_kept_customers": kept.customers,
-           "incremental_kept_s": kept_s, "incremental_kept_compile_s": round(incremental_s - kept_s, 2)}
+           "incremental_store": inc.counts.get("store"), "store_write_s": inc.counts.get("seconds_store"),
+           "incremental_stored_store": stored.counts.get("store"), "incremental_stored_s": stored_s,
+           "incremental_kept_plan": kept.counts.get("plan"), "incremental_kept_store": kept.counts.get("store"),
+           "incremental_kept_customers": kept.customers, "incremental_kept_s": kept_s,
+           "incremental_kept_compile_s": round(stored_s - kept_s, 2)}
     ws.close()
     if not args.no_spark:
         small = max(1000, args.customers * args.spark_events // max(args.events, 1))
