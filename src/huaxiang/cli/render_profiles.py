@@ -60,6 +60,8 @@ def build_result(result: Any) -> None:
     if counts.get("tags") is not None and result.kind != "snapshot":
         console.print(t("profiles.built.members", tags=len(counts.get("tags", {})), segments=len(counts.get("segments", {})),
                         changes=counts.get("membership_changes", 0)))
+    if counts.get("store") == "written":
+        console.print(t("profiles.built.store", seconds=counts.get("seconds_store", 0)))
 
 
 def cards(found: list[Any], query: str) -> None:

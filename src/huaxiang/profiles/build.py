@@ -131,7 +131,7 @@ def touched_customers(engine: Any, rules: IdentityRules, ids: ir.Table, since: s
 
     parts = []
     rows_of = facts(lambda name: new[name] if name in new else engine.table(name), rules,
-                    has=lambda n: n != SIGNALS and engine.has(n), ids=ids)
+                    has=_without_signals(engine), ids=ids)
     for name, rows in rows_of.items():
         if keep is not None:  # with unattributed rows: their keys still replace older versions of them
             if name == "orders":  # not the orders staged only to attribute new lines
@@ -261,16 +261,20 @@ def _build(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definition
     counts["store"] = "read" if used_store else "extended" if extended else None
     if incremental and engine.name == "duckdb" and not used_store:  # a new generation, for the next builds
         written = time.perf_counter()
-        rows = store_facts(engine, rules)
-        store.write(engine, rows, store.needed(defs, rows, Context(as_of=as_of, local_offset=offset)), generation=build,
-                    identity=identity_version(engine), covered=mark)
+        store.write(engine, store_facts(engine, rules), _store_columns(engine, rules, defs, as_of, offset),
+                    generation=build, identity=identity_version(engine), covered=mark)
         counts["store"], counts["seconds_store"] = "written", round(time.perf_counter() - written, 3)
     return counts
 
 
 def store_facts(engine: Any, rules: IdentityRules) -> dict[str, ir.Table]:
     """Every fact table's attributed rows, as the fact store keeps them (without the text signals)."""
-    return facts(engine.table, rules, has=lambda n: n != SIGNALS and engine.has(n), ids=engine.table(PROFILE_IDS))
+    return facts(engine.table, rules, has=_without_signals(engine), ids=engine.table(PROFILE_IDS))
+
+
+def _without_signals(engine: Any) -> Callable[[str], bool]:
+    """``has`` for ``facts`` without the text signals (the store joins them when it is read)."""
+    return lambda name: name != SIGNALS and engine.has(name)
 
 
 def _stage_new_facts(engine: Any, rules: IdentityRules, defs: Definitions, stored: store.State, as_of: datetime,
@@ -287,7 +291,13 @@ def _stage_new_facts(engine: Any, rules: IdentityRules, defs: Definitions, store
 def _store_keeps(engine: Any, rules: IdentityRules, defs: Definitions, stored: store.State, as_of: datetime,
                  offset: timedelta) -> bool:
     """Whether the store keeps every column that ``defs`` read."""
-    return store.keeps(stored, store.needed(defs, store_facts(engine, rules), Context(as_of=as_of, local_offset=offset)))
+    return store.keeps(stored, _store_columns(engine, rules, defs, as_of, offset))
+
+
+def _store_columns(engine: Any, rules: IdentityRules, defs: Definitions, as_of: datetime,
+                   offset: timedelta) -> dict[str, list[str]]:
+    """Fact table -> the columns ``defs`` read of it (``store.needed``)."""
+    return store.needed(defs, store_facts(engine, rules), Context(as_of=as_of, local_offset=offset))
 
 
 def _staged(engine: Any, name: str, expr: ir.Table) -> ir.Table:

@@ -47,7 +47,7 @@ from huaxiang.compile.conditions import Context
 from huaxiang.compile.conditions.customers import history_metric
 from huaxiang.compile.traits import table_passes, used_columns
 from huaxiang.domain.conditions import history_calls, parse
-from huaxiang.identity.identifiers import lit
+from huaxiang.ingest.store import q
 from huaxiang.profiles.definitions import Definitions
 from huaxiang.profiles.facts import SIGNAL_COLUMNS, SIGNALS
 
@@ -70,10 +70,6 @@ def directory(wh: Any) -> Path:
 def new_rows_table(name: str) -> str:
     """The warehouse table of ``name``'s rows loaded after the current generation."""
     return f"store_new_{name}"
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
@@ -154,14 +150,14 @@ def write(engine: Any, facts: dict[str, ir.Table], columns: dict[str, list[str]]
                 "(row_number() OVER (ORDER BY customer_id) - 1)::INTEGER AS cno FROM golden_records")
     customers = con.execute("SELECT count(*) FROM _store_numbers").fetchall()[0][0]
     facts = {name: expr.select(*columns[name], row_key(expr)) for name, expr in facts.items()}
-    golden = ", ".join(f"g.{_quote(c)}" for c, t in wh.ibis.table(GOLDEN).schema().items() if not t.is_json())
+    golden = ", ".join(f"g.{q(c)}" for c, t in wh.ibis.table(GOLDEN).schema().items() if not t.is_json())
     _write_arrow(con, f"SELECT {golden} FROM _store_numbers n JOIN {GOLDEN} g USING (customer_id) ORDER BY n.cno",
                  folder / f"{GOLDEN}.arrow")
     for name, expr in facts.items():
-        _write_arrow(con, f"SELECT n.cno, f.* FROM ({wh.sql(expr)}) f JOIN _store_numbers n "
-                          f"ON f.customer_id = n.customer_id ORDER BY n.cno", folder / f"{name}.arrow")
-        cno = _read(folder / f"{name}.arrow").column("cno").to_numpy()
-        np.save(folder / f"{name}.offsets.npy", np.searchsorted(cno, np.arange(customers + 1)).astype(np.int64))
+        rows = _write_arrow(con, f"SELECT n.cno, f.* FROM ({wh.sql(expr)}) f JOIN _store_numbers n "
+                                 f"ON f.customer_id = n.customer_id ORDER BY n.cno", folder / f"{name}.arrow",
+                            customers=customers)
+        np.save(folder / f"{name}.offsets.npy", np.concatenate([[0], np.cumsum(rows)]).astype(np.int64))
     with wh.transaction():
         con.execute(f"CREATE OR REPLACE TABLE {CUSTOMERS} AS SELECT customer_id, cno FROM _store_numbers ORDER BY cno")
         for name, expr in facts.items():
@@ -198,7 +194,7 @@ def row_key(t: ir.Table) -> ir.IntegerValue:
 def scoped_sql(name: str, columns: list[str], *, signals: bool) -> str:
     """``_scoped_<name>``: the touched customers' rows, from the store, its new rows and this build's;
     of a row loaded more than once, the last version."""
-    cols = ", ".join(_quote(c) for c in columns)
+    cols = ", ".join(q(c) for c in columns)
     touched = "customer_id IN (SELECT customer_id FROM _touched)"
     new = new_rows_table(name)
     rows = (f"SELECT {cols} FROM _store_{name} WHERE {KEY} NOT IN "
@@ -206,7 +202,7 @@ def scoped_sql(name: str, columns: list[str], *, signals: bool) -> str:
             f"UNION ALL SELECT {cols} FROM {new} WHERE {touched} AND {KEY} NOT IN (SELECT {KEY} FROM _newfacts_{name}) "
             f"UNION ALL SELECT {cols} FROM _newfacts_{name} WHERE {touched}")
     if name == "interactions" and signals:  # what the texts say (predict.signals), joined as facts.facts does
-        extra = ", ".join(f"g.{_quote(c)}" for c in SIGNAL_COLUMNS)
+        extra = ", ".join(f"g.{q(c)}" for c in SIGNAL_COLUMNS)
         rows = (f"SELECT r.*, {extra} FROM ({rows}) r LEFT JOIN {SIGNALS} g "
                 f"ON r.source = g.source AND r.source_key = g.source_key")
     return f"CREATE OR REPLACE TEMP TABLE _scoped_{name} AS {rows}"
@@ -218,18 +214,24 @@ def append(con: Any, state: State, covered: str | None) -> None:
     for name in state.tables:
         new = new_rows_table(name)
         con.execute(f"DELETE FROM {new} WHERE {KEY} IN (SELECT {KEY} FROM _newfacts_{name})")
-        con.execute(f"INSERT INTO {new} SELECT {', '.join(_quote(c) for c in state.columns[name])}, {KEY} "
+        con.execute(f"INSERT INTO {new} SELECT {', '.join(q(c) for c in state.columns[name])}, {KEY} "
                     f"FROM _newfacts_{name}")
-    con.execute(f"UPDATE {STATE} SET covered = {lit(covered) if covered else 'NULL'}")
+    con.execute(f"UPDATE {STATE} SET covered = ?", [covered])
 
 
-def _write_arrow(con: Any, sql: str, path: Path) -> None:
+def _write_arrow(con: Any, sql: str, path: Path, *, customers: int | None = None) -> np.ndarray | None:
+    """The result of ``sql`` into an uncompressed IPC file; with ``customers``, also the number of rows
+    of each ``cno`` below it, counted as the batches go by."""
     reader = con.execute(sql).to_arrow_reader(BATCH_ROWS)
     part = path.with_name(path.name + ".part")
+    counts = None if customers is None else np.zeros(customers, dtype=np.int64)
     with pa.OSFile(str(part), "wb") as sink, ipc.new_file(sink, reader.schema) as out:
         for batch in reader:
             out.write_batch(batch)
+            if counts is not None:
+                counts += np.bincount(batch.column("cno").to_numpy(), minlength=customers)
     part.replace(path)
+    return counts
 
 
 def _read(path: Path) -> pa.Table:
