@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import shutil
 
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.ipc as ipc
 from pshop import load, make_shop, profiles
 from test_traits import ORDERS_TRAITS
 
@@ -119,3 +123,38 @@ def test_new_identities_or_lost_files_make_the_build_find_rows_by_identifier_and
     assert (third.kind, third.counts["store"]) == ("incremental", "written")
     assert profiles(ws, "orders_all")["C3"] == {"orders_all": 2}
     _incremental_equals_full(ws)
+
+
+def test_a_file_of_another_layout_makes_the_build_write_the_store_again(make_ws):
+    ws = _with_store(make_ws)
+    folder = store.directory(ws.warehouse) / f"g{store.current(ws.warehouse).generation}"
+    path = folder / "orders.arrow"
+    rows = ipc.open_file(pa.memory_map(str(path))).read_all()
+    with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, rows.schema.with_metadata({})) as out:
+        out.write_table(rows)  # as an older version wrote it: batches of another size, no layout named
+    load(ws, orders=[ORDER_HEADER, "O8,C3,,2025-06-29 09:00:00,completed,web,120.00,0,0"])
+    result = ws.profiles.build()
+    assert (result.kind, result.counts["store"]) == ("incremental", "written")
+    assert profiles(ws, "orders_all")["C3"] == {"orders_all": 1}
+    _incremental_equals_full(ws)
+
+
+def test_a_gather_reads_each_customers_rows_across_batch_boundaries(tmp_path):
+    con = duckdb.connect()
+    # 300 customers with 0 to 20 rows each (about 3 batches' worth): runs start and end anywhere
+    con.execute("CREATE TABLE t AS SELECT c::INTEGER AS cno, r, 'v' || c || '-' || r AS v "
+                "FROM range(300) a(c), range(20) b(r) WHERE r < (c * 7) % 21")
+    path = tmp_path / "t.arrow"
+    counts = store._write_arrow(con, "SELECT * FROM t ORDER BY cno, r", path, customers=300)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    reader = store._open(path)
+    total = con.execute("SELECT count(*) FROM t").fetchone()[0]
+    assert total > 2 * store.BATCH_ROWS and reader.schema.metadata == store.LAYOUT
+    assert [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)] == \
+        [store.BATCH_ROWS] * (total // store.BATCH_ROWS) + [total % store.BATCH_ROWS]
+    crossing = [c for c in range(300) if offsets[c] // store.BATCH_ROWS != (offsets[c + 1] - 1) // store.BATCH_ROWS]
+    cnos = np.array(sorted({0, 3, 21, 150, 299, *crossing}))  # 0, 3 and 21 have no rows
+    got = store._gather(reader, offsets[cnos], offsets[cnos + 1])
+    want = con.execute(f"SELECT * FROM t WHERE cno IN ({', '.join(map(str, cnos))}) ORDER BY cno, r").fetchall()
+    assert crossing and list(zip(*got.to_pydict().values())) == want
+    assert store._gather(reader, offsets[[0, 3]], offsets[[1, 4]]).num_rows == 0

@@ -18,7 +18,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -62,10 +62,10 @@ def _ddl(name: str, columns: tuple[Column, ...]) -> str:
     return f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})'
 
 
-_HAS_TABLE = """SELECT count(*) > 0 FROM (
+_EXISTING = """SELECT DISTINCT name FROM (
     SELECT table_name AS name, database_name AS db, schema_name AS s, temporary FROM duckdb_tables()
     UNION ALL SELECT view_name, database_name, schema_name, temporary FROM duckdb_views() WHERE NOT internal)
-    WHERE name = ? AND (temporary OR (db = current_database() AND s = current_schema()))"""
+    WHERE list_contains(?, name) AND (temporary OR (db = current_database() AND s = current_schema()))"""
 
 
 class Warehouse:
@@ -127,7 +127,12 @@ class Warehouse:
     def has_table(self, name: str) -> bool:
         """A table or view of that name in the current schema, or a temporary one (what Ibis's
         ``list_tables`` lists, in one small query instead of its ~13 ms of SQL generation)."""
-        return self.raw.execute(_HAS_TABLE, [name]).fetchall()[0][0]
+        return bool(self.existing([name]))
+
+    def existing(self, names: Iterable[str]) -> set[str]:
+        """Those of ``names`` that ``has_table`` would find, in one query (each costs about 1 ms)."""
+        names = list(names)
+        return {r[0] for r in self.raw.execute(_EXISTING, [names]).fetchall()} if names else set()
 
     def count(self, name: str, where: str = "") -> int:
         clause = f" WHERE {where}" if where else ""

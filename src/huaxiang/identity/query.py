@@ -68,7 +68,7 @@ class Explanation:
 
 def require_built(wh: Warehouse) -> None:
     """Raise IdentityNotBuilt unless an identity build has written its tables (what lookups and profiles read)."""
-    if not all(wh.has_table(t) for t in RESULT_TABLES):
+    if wh.existing(RESULT_TABLES) != set(RESULT_TABLES):
         raise IdentityNotBuilt()
 
 

@@ -76,9 +76,11 @@ def memberships_key(defs: Definitions) -> str:
                       "segments": [s.model_dump(mode="json") for s in defs.segments]})
 
 
-def watermark(engine: Any) -> str | None:
-    """The newest load time of everything a profile reads (as text: it round-trips through JSON)."""
-    parts = [f"SELECT max(loaded_at) AS t FROM {name}" for name in ("source_records", *FACT_TIME) if engine.has(name)]
+def watermark(engine: Any, present: set[str] | None = None) -> str | None:
+    """The newest load time of everything a profile reads (as text: it round-trips through JSON).
+    ``present``: the tables that exist, if known."""
+    present = engine.present(("source_records", *FACT_TIME)) if present is None else present
+    parts = [f"SELECT max(loaded_at) AS t FROM {name}" for name in ("source_records", *FACT_TIME) if name in present]
     if not parts:
         return None
     row = engine.wh.raw.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchone()
@@ -91,15 +93,16 @@ SEEN_RECORDS = "profile_records"
 PROFILE_IDS = "profile_ids"
 
 
-def identity_version(engine: Any) -> str:
+def identity_version(engine: Any, present: set[str] | None = None) -> str:
     """What identity resolution last wrote: its newest finished build and the number of customer records.
 
     An incremental build compares it with the last build's: while it is the same, no record changed
     customer, and the identifiers that attribute rows (``profile_ids``) still hold.
     """
     wh = engine.wh
+    present = engine.present(["identity_builds"]) if present is None else present
     newest = (wh.raw.execute("SELECT max(build) FROM identity_builds WHERE finished_at IS NOT NULL").fetchall()[0][0]
-              if wh.has_table("identity_builds") else None)
+              if "identity_builds" in present else None)
     return f"{newest or 0}:{wh.count('customer_records')}"
 
 
@@ -167,18 +170,19 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
     previous = None if snapshot else next(iter(catalog.profile_builds(1, status="succeeded", table_name=PROFILES)), None)
     key = definitions_key(defs)
     state = (previous or {}).get("counts", {}).get("state", {}) if previous else {}
+    present = engine.present((PROFILES, SEEN_RECORDS, "identity_builds", "source_records", *FACT_TIME))
     kind = "snapshot" if snapshot else (
-        "incremental" if (not full and previous and state.get("definitions") == key and engine.has(PROFILES)
-                          and engine.has(SEEN_RECORDS) and state.get("watermark")) else "full")
+        "incremental" if (not full and previous and state.get("definitions") == key and PROFILES in present
+                          and SEEN_RECORDS in present and state.get("watermark")) else "full")
     build = catalog.start_profile_build(kind, engine.name, as_of, table)
     try:
         state = {**state, "scored": catalog.last_prediction_run()}
         # one writer at a time (the warehouse's lock): no rows are loaded while this build runs
-        mark = watermark(engine)
+        mark, identity = watermark(engine, present), identity_version(engine, present)
         counts = _build(engine, catalog, rules, defs, kind=kind, as_of=as_of, table=table, timezone=timezone, state=state,
-                        build=build, manual=manual or [], mark=mark)
+                        build=build, manual=manual or [], mark=mark, identity=identity)
         counts["state"] = {"definitions": key, "memberships": memberships_key(defs), "watermark": mark,
-                           "predictions": catalog.last_prediction_run(), "identity": identity_version(engine)}
+                           "predictions": catalog.last_prediction_run(), "identity": identity}
     except BaseException:
         catalog.finish_profile_build(build, "failed", {})
         raise
@@ -188,13 +192,14 @@ def run(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, 
 
 
 def _build(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definitions, *, kind: str, as_of: datetime, table: str,
-           timezone: str, state: dict[str, Any], build: int, manual: list[dict[str, Any]], mark: str | None) -> dict[str, Any]:
+           timezone: str, state: dict[str, Any], build: int, manual: list[dict[str, Any]], mark: str | None,
+           identity: str) -> dict[str, Any]:
     started = time.perf_counter()
     incremental = kind == "incremental"
     # the fact store (``store``), when it covers the last build: an incremental DuckDB build reads it, a full one
     # adds the rows loaded since (the first incremental build without one writes it)
     stored = store.current(engine.wh) if kind != "snapshot" and engine.name == "duckdb" else None
-    if stored is not None and not store.usable(engine.wh, stored, identity=identity_version(engine),
+    if stored is not None and not store.usable(engine.wh, stored, identity=identity,
                                                since=state.get("watermark")):
         stored = None
     # new scores (``predict score`` patched every customer's predicted traits) re-evaluate every membership
@@ -203,7 +208,7 @@ def _build(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definition
     staged = "_profiles_new" if incremental else f"{table}__next"
     offset = local_offset(timezone, as_of)
     # records that changed customer, and the identifiers that attribute rows, come from identity resolution
-    identity_changed = not incremental or state.get("identity") != identity_version(engine)
+    identity_changed = not incremental or state.get("identity") != identity
     plan_key, plan = None, None
     if incremental and engine.name == "duckdb":
         # a kept plan runs the statements of an earlier incremental build with this key, without Ibis (``plans``)
@@ -216,7 +221,7 @@ def _build(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definition
     since = datetime.fromisoformat(state["watermark"]) if incremental else None
     if plan is not None:
         members.prepare(engine, manual)
-        plans.run(engine, plan["statements"], as_of, since, steps={store.FETCH: lambda: store.fetch(engine)})
+        plans.run(engine, plan["statements"], as_of, since, steps={store.FETCH: lambda: store.fetch(engine, stored)})
         evaluated = (plan["evaluated"][0], set(plan["evaluated"][1]))
         used_store = plan.get("store", False)
         traits_done = time.perf_counter()
@@ -262,7 +267,7 @@ def _build(engine: Any, catalog: Catalog, rules: IdentityRules, defs: Definition
     if incremental and engine.name == "duckdb" and not used_store:  # a new generation, for the next builds
         written = time.perf_counter()
         store.write(engine, store_facts(engine, rules), _store_columns(engine, rules, defs, as_of, offset),
-                    generation=build, identity=identity_version(engine), covered=mark)
+                    generation=build, identity=identity, covered=mark)
         counts["store"], counts["seconds_store"] = "written", round(time.perf_counter() - written, 3)
     return counts
 
@@ -331,7 +336,7 @@ def _compile_and_run(engine: Any, rules: IdentityRules, defs: Definitions, *, ki
         if used_store:  # their golden records, stored rows, the rows stored since, and this build's new ones
             if engine.recorded is not None:
                 engine.recorded.append(store.FETCH)
-            store.fetch(engine)
+            store.fetch(engine, stored)
             golden = engine.table(f"_store_{store.GOLDEN}")
             for name, columns in keep.items():
                 engine.execute(store.scoped_sql(name, columns, signals=engine.has(SIGNALS)))

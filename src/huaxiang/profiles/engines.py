@@ -8,6 +8,7 @@ engine runs its expressions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import ibis.expr.operations as ops
@@ -36,6 +37,10 @@ class DuckDBEngine:
     def has(self, name: str) -> bool:
         return self.wh.has_table(name)
 
+    def present(self, names: Iterable[str]) -> set[str]:
+        """Those of ``names`` that ``has`` finds (one query)."""
+        return self.wh.existing(names)
+
     def write(self, name: str, expr: ir.Table, *, temp: bool = False) -> None:
         # Ibis's create_table(overwrite=True) wraps the query in an INSERT that DuckDB 1.5 cannot
         # parse for some of ours; a plain CREATE ... AS is also one statement less
@@ -63,6 +68,10 @@ class DuckDBEngine:
         finally:
             self.wh.raw.unregister("_hx_rows")
 
+    def view(self, name: str, rows: pa.Table) -> None:
+        """A view of these rows where they are (not copied; it lives until replaced: a few rows only)."""
+        self.wh.raw.register(name, rows)
+
     def close(self) -> None:
         pass
 
@@ -84,7 +93,7 @@ class SparkEngine:
         self.wh = wh
         self.session = session
         self.run = new_run("build")
-        self._present = {t for t in tables if wh.has_table(t)}
+        self._present = wh.existing(tables)
         self._staged: dict[str, Any] = {}
         to_spark(wh, session, sorted(self._present), run=self.run)
         self.con = ibis_spark(session)
@@ -94,6 +103,9 @@ class SparkEngine:
 
     def has(self, name: str) -> bool:
         return name in self._present
+
+    def present(self, names: Iterable[str]) -> set[str]:
+        return self._present.intersection(names)
 
     def execute(self, sql: str) -> None:
         """A statement on the DuckDB side (membership bookkeeping); ``refresh`` copies its result over."""

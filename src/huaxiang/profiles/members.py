@@ -146,11 +146,12 @@ def commit(con: Any, defs: Definitions, evaluated: tuple[list[str], set[str]], *
     params = {"at": at, "build": build}
     # manual tags are all in _tags_now: compare them for every customer, rule tags for the scope
     _diff(con, "tag", "tag_members", "tag", "_tags_now", f"(({in_scope}) OR source = 'manual')", params,
-          new_cols="n.source, n.assigned_by", reason="n.source", exit_reason="o.source")
+          new_cols="n.source, n.assigned_by", reason="n.source", exit_reason="o.source",
+          rows=f"source = 'manual' OR {_customers('_tags_now')}" if scope else None)
     if segments:
         listed = ", ".join(lit(n) for n in segments)
         _diff(con, "segment", "segment_members", "segment", "_segments_now", f"({in_scope}) AND segment IN ({listed})",
-              params, new_cols="", reason="'rule'")
+              params, new_cols="", reason="'rule'", rows=_customers("_segments_now") if scope else None)
     for name in sorted(set(segments) - {s.name for s in defs.segments if s.kind == "dynamic"} - taken):
         con.execute("INSERT INTO static_segments VALUES (?, ?, ?)", [name, at, build])
     if not scope:  # tags and segments no longer defined (a scoped build has the last build's definitions)
@@ -163,16 +164,24 @@ def commit(con: Any, defs: Definitions, evaluated: tuple[list[str], set[str]], *
     return {"tags": tag_counts, "segments": seg_counts, "membership_changes": changes}
 
 
+def _customers(now: str) -> str:
+    """The rows of the touched customers and of the customers in ``now`` (one semi-join of a big table)."""
+    return f"customer_id IN (SELECT customer_id FROM _touched UNION SELECT customer_id FROM {now})"
+
+
 def _diff(con: Any, kind: str, table: str, key: str, now: str, scope: str, params: dict[str, Any], *,
-          new_cols: str, reason: str, exit_reason: str = "'rule'") -> None:
+          new_cols: str, reason: str, exit_reason: str = "'rule'", rows: str | None = None) -> None:
     """Record entries and exits between ``table`` (restricted to ``scope``) and ``now``, then update ``table``.
 
     The rows of ``table`` that can differ (in ``scope``, or of a customer in ``now``) are read once, with
     their row ids, into ``_members_old``; the rest compares with those few rows, not with the table.
+    ``rows``: a cheaper filter that keeps at least those rows (others it keeps are neither in scope nor
+    equal to a row of ``now``, so they change nothing).
     """
     at, build = params["at"], params["build"]
+    rows = rows or f"({scope}) OR customer_id IN (SELECT customer_id FROM {now})"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _members_old AS SELECT rowid AS _rid, *, ({scope}) AS _scoped
-        FROM {table} WHERE ({scope}) OR customer_id IN (SELECT customer_id FROM {now})""")
+        FROM {table} WHERE {rows}""")
     same = f"n.customer_id = o.customer_id AND n.{key} = o.{key}"
     exits = f"FROM _members_old o WHERE o._scoped AND NOT EXISTS (SELECT 1 FROM {now} n WHERE {same})"
     enters = f"FROM {now} n WHERE NOT EXISTS (SELECT 1 FROM _members_old o WHERE {same})"

@@ -57,7 +57,7 @@ def time_sql(at: datetime) -> str:
 def key(engine: Any, tables: list[str], parts: dict[str, Any]) -> str:
     """What the statements depend on: ``parts`` (definitions, rules, offset, …), the code, and the
     columns of the ``tables`` present."""
-    present = [t for t in tables if engine.has(t)]
+    present = sorted(engine.present(tables))
     listed = ", ".join(f"'{t}'" for t in present) or "NULL"
     columns = engine.wh.raw.execute(
         "SELECT table_name, column_name, data_type FROM information_schema.columns "

@@ -7,6 +7,7 @@ Precedence, lowest first: ``or`` < ``and`` < ``not`` < comparison (``= != < <= >
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from .errors import ConditionError
@@ -17,8 +18,11 @@ from .nodes import (KEYWORD_PARAMS, Arith, Between, BoolOp, Call, Compare, Durat
 _COMPARE = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(text: str) -> Node:
-    """Parse condition text; raises ConditionError with the offending span."""
+    """Parse condition text; raises ConditionError with the offending span.
+
+    Memoized: the AST is immutable, and a build parses each of its conditions several times."""
     if not text.strip():
         raise ConditionError("the condition is empty", 0, len(text))
     return _Parser(tokenize(text)).parse()
