@@ -235,7 +235,8 @@ def _names_read(roots: list[ops.Node]) -> set[str]:
 
 
 def _join_all(base: ir.Table, parts: Iterable[ir.Table]) -> ir.Table:
-    for part in parts:
+    # narrow parts first: each join passes on every column joined before it
+    for part in sorted(parts, key=lambda p: len(p.columns)):
         renamed = part.rename(_cid="customer_id")
         base = base.left_join(renamed, base.customer_id == renamed._cid).drop("_cid")
     return base
