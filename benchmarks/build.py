@@ -15,14 +15,19 @@ ingestion or identity resolution (those have benchmarks of their own). In the sa
   the full build: it finds the rows through the customers' identifiers, then writes the fact store,
   ``profiles.store``, which took ``store_write_s`` of it); ``incremental_stored_s``: the same for other
   customers, read from the store (Ibis builds and compiles its statements, which are kept,
-  ``profiles.plans``); ``incremental_kept_s``: the same again, running the kept statements
-  (``incremental_kept_compile_s`` is the compiled one's share that was not DuckDB's: the difference
-  of the two);
+  ``profiles.plans``); ``incremental_kept_s``: the same again, running the kept statements, the
+  median of ``--kept-runs`` builds for other customers each (``incremental_kept_runs``; the first is
+  ``incremental_kept_first_s``; ``incremental_kept_compile_s`` is the compiled one's share that was
+  not DuckDB's: the difference of the two);
+* ``incremental_new_process_s``: one more incremental build in a new Python process, the build call
+  only, as a ``huaxiang build`` command would run it: nothing of the store or the warehouse is in
+  its memory (``new_process_open_s``: opening the workspace; ``new_process_s``: the whole process,
+  with Python's start, the imports and loading the new events);
 * ``spark_s`` / ``spark_duckdb_s``: a full build on a local Spark session and on DuckDB, of a second,
   smaller workspace with ``--spark-events`` events.
 
 Usage: python benchmarks/build.py [--customers 1000000] [--events 20000000] [--touched 1000]
-       [--spark-events 2000000] [--no-spark] [--dir /tmp/hx-build]
+       [--kept-runs 5] [--spark-events 2000000] [--no-spark] [--dir /tmp/hx-build]
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ import argparse
 import json
 import resource
 import shutil
+import statistics
+import subprocess
+import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -211,6 +219,27 @@ def timed(fn):
     return out, round(time.perf_counter() - started, 2)
 
 
+def one_incremental(root: Path, customers: int, touched: int, first: int) -> None:
+    """In this (new) process: open the workspace, load new events, time one build; print it as JSON."""
+    started = time.perf_counter()
+    ws = huaxiang.open_workspace(root / "main")
+    opened = time.perf_counter() - started
+    touch(ws.warehouse.raw, customers, touched, first=first)
+    result, seconds = timed(lambda: ws.profiles.build())
+    print(json.dumps({"open_s": round(opened, 2), "build_s": seconds, "kind": result.kind,
+                      "plan": result.counts.get("plan"), "store": result.counts.get("store")}))
+    ws.close()
+
+
+def new_process(args: argparse.Namespace, first: int) -> dict:
+    """``one_incremental`` in a new Python process (what a ``huaxiang build`` command pays)."""
+    cmd = [sys.executable, __file__, "--one-incremental", str(first), "--dir", args.dir,
+           "--customers", str(args.customers), "--touched", str(args.touched)]
+    started = time.perf_counter()
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "process_s": round(time.perf_counter() - started, 2)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--customers", type=int, default=1_000_000)
@@ -219,8 +248,12 @@ def main() -> None:
     ap.add_argument("--spark-events", type=int, default=2_000_000)
     ap.add_argument("--no-spark", action="store_true")
     ap.add_argument("--dir", default="/tmp/hx-build")
+    ap.add_argument("--kept-runs", type=int, default=5)
+    ap.add_argument("--one-incremental", type=int, metavar="FIRST", help=argparse.SUPPRESS)
     args = ap.parse_args()
     root = Path(args.dir)
+    if args.one_incremental is not None:
+        return one_incremental(root, args.customers, args.touched, args.one_incremental)
     ws, gen_s = timed(lambda: workspace(root / "main", args.customers, args.events))
     defs = ws.profiles.definitions()
     functions = [t.aggregate.function for t in defs.traits if t.aggregate]
@@ -232,8 +265,12 @@ def main() -> None:
     inc, incremental_s = timed(lambda: ws.profiles.build())
     touch(ws.warehouse.raw, args.customers, args.touched, first=1)
     stored, stored_s = timed(lambda: ws.profiles.build())
-    touch(ws.warehouse.raw, args.customers, args.touched, first=2)
-    kept, kept_s = timed(lambda: ws.profiles.build())
+    runs = []
+    for k in range(args.kept_runs):
+        touch(ws.warehouse.raw, args.customers, args.touched, first=2 + k)
+        kept, seconds = timed(lambda: ws.profiles.build())
+        runs.append(seconds)
+    kept_s = statistics.median(runs)
     out = {"benchmark": "build", "customers": args.customers, "events": args.events, "traits": len(defs.traits),
            "aggregated_traits": aggregated, "tags": len(defs.tags), "segments": len(defs.segments),
            "generate_s": gen_s, "build_s": build_s, "traits_s": result.counts.get("seconds_traits"),
@@ -246,8 +283,13 @@ def main() -> None:
            "incremental_stored_store": stored.counts.get("store"), "incremental_stored_s": stored_s,
            "incremental_kept_plan": kept.counts.get("plan"), "incremental_kept_store": kept.counts.get("store"),
            "incremental_kept_customers": kept.customers, "incremental_kept_s": kept_s,
+           "incremental_kept_first_s": runs[0], "incremental_kept_runs": runs,
            "incremental_kept_compile_s": round(stored_s - kept_s, 2)}
     ws.close()
+    fresh = new_process(args, first=2 + args.kept_runs)
+    out.update({"incremental_new_process_s": fresh["build_s"], "incremental_new_process_plan": fresh["plan"],
+                "incremental_new_process_store": fresh["store"], "new_process_open_s": fresh["open_s"],
+                "new_process_s": fresh["process_s"]})
     if not args.no_spark:
         small = max(1000, args.customers * args.spark_events // max(args.events, 1))
         sws = workspace(root / "spark", small, args.spark_events)
