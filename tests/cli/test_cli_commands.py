@@ -98,3 +98,23 @@ def test_refused_import_in_chinese_names_row_and_kind_of_problem(ws: Path):
     out = run("import", "crm", cwd=ws, lang="zh")
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "未写入任何数据" in out.stderr and "crm.csv，第 3 行：编码错误：" in out.stderr
+
+
+def test_build_says_when_it_writes_the_fact_store(tmp_path: Path):
+    assert run("init", "shop", cwd=tmp_path).returncode == 0
+    root = tmp_path / "shop"  # with the built-in library
+    (root / "sources" / "crm.yml").write_text(SOURCE, encoding="utf-8")
+    crm = root / "data" / "crm.csv"
+    crm.write_text("客户编号,姓名,手机号\nC1,张三,13800138000\nC2,李四,139 0000 1111\n", encoding="utf-8")
+    for step in (["apply"], ["import", "crm"], ["identity", "build"]):
+        assert run(*step, cwd=root).returncode == 0
+    full = run("build", cwd=root)
+    assert full.returncode == 0 and "Full build #1" in full.stdout and "Fact store" not in full.stdout
+    crm.write_text("客户编号,姓名,手机号\nC1,张三,13800138000\nC2,李四,139 0000 2222\n", encoding="utf-8")
+    assert run("import", "crm", cwd=root).returncode == 0
+    first = run("build", cwd=root)
+    assert "Incremental build #2" in first.stdout and "Fact store written" in first.stdout, first.stdout
+    crm.write_text("客户编号,姓名,手机号\nC1,张三,13800138000\nC2,李四,139 0000 3333\n", encoding="utf-8")
+    assert run("import", "crm", cwd=root).returncode == 0
+    second = run("build", cwd=root, lang="zh")  # reads the store: nothing to say about it
+    assert "增量构建 #3" in second.stdout and "事实存储" not in second.stdout, second.stdout
