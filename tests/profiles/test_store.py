@@ -8,6 +8,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
+import pytest
 from pshop import load, make_shop, profiles
 from test_traits import ORDERS_TRAITS
 
@@ -118,25 +119,31 @@ def test_new_identities_or_lost_files_make_the_build_find_rows_by_identifier_and
     assert store.current(ws.warehouse).generation == second.build != first.generation
     assert profiles(ws, "orders_all")["C3"] == {"orders_all": 1}
     shutil.rmtree(store.directory(ws.warehouse))
-    load(ws, orders=[ORDER_HEADER, "O8,C3,,2025-06-29 09:00:00,completed,web,120.00,0,0"])
-    third = ws.profiles.build()
-    assert (third.kind, third.counts["store"]) == ("incremental", "written")
-    assert profiles(ws, "orders_all")["C3"] == {"orders_all": 2}
-    _incremental_equals_full(ws)
+    _new_order_writes_the_store_again(ws, orders_of_c3=2)
 
 
-def test_a_file_of_another_layout_makes_the_build_write_the_store_again(make_ws):
-    ws = _with_store(make_ws)
-    folder = store.directory(ws.warehouse) / f"g{store.current(ws.warehouse).generation}"
-    path = folder / "orders.arrow"
-    rows = ipc.open_file(pa.memory_map(str(path))).read_all()
-    with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, rows.schema.with_metadata({})) as out:
-        out.write_table(rows)  # as an older version wrote it: batches of another size, no layout named
+def _new_order_writes_the_store_again(ws, *, orders_of_c3: int) -> None:
+    """A new order of C3, then an incremental build that cannot read the store: it writes one, and
+    builds what a full build builds."""
     load(ws, orders=[ORDER_HEADER, "O8,C3,,2025-06-29 09:00:00,completed,web,120.00,0,0"])
     result = ws.profiles.build()
     assert (result.kind, result.counts["store"]) == ("incremental", "written")
-    assert profiles(ws, "orders_all")["C3"] == {"orders_all": 1}
+    assert profiles(ws, "orders_all")["C3"] == {"orders_all": orders_of_c3}
     _incremental_equals_full(ws)
+
+
+@pytest.mark.parametrize("damage", ["older layout", "truncated"])
+def test_a_file_of_another_layout_or_a_broken_one_makes_the_build_write_the_store_again(make_ws, damage):
+    ws = _with_store(make_ws)
+    folder = store.directory(ws.warehouse) / f"g{store.current(ws.warehouse).generation}"
+    path = folder / "orders.arrow"
+    if damage == "truncated":
+        path.write_bytes(path.read_bytes()[:100])
+    else:  # as an older version wrote it: batches of another size, no layout named
+        rows = ipc.open_file(pa.memory_map(str(path))).read_all()
+        with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, rows.schema.with_metadata({})) as out:
+            out.write_table(rows)
+    _new_order_writes_the_store_again(ws, orders_of_c3=1)
 
 
 def test_a_gather_reads_each_customers_rows_across_batch_boundaries(tmp_path):

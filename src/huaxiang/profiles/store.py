@@ -275,28 +275,17 @@ def _readable(path: Path) -> bool:
 
 
 def _gather(reader: ipc.RecordBatchFileReader, starts: np.ndarray, ends: np.ndarray) -> pa.Table:
-    """The rows ``[starts[i], ends[i])`` of the file, in order, copied out of the batches that hold them.
-
-    A run that crosses a batch boundary is cut there; each piece is a slice of its batch (no copy
-    until the pieces are concatenated, which copies only the rows wanted)."""
+    """The rows ``[starts[i], ends[i])`` of the file, in order: the batches that hold any are read
+    (one ``get_batch`` each: Arrow reads an IPC file a batch at a time), then one take copies the rows."""
     starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
-    keep = ends > starts
-    starts, ends = starts[keep], ends[keep]
-    if not len(starts):
-        return reader.schema.empty_table()
-    first, last = starts // BATCH_ROWS, (ends - 1) // BATCH_ROWS
-    count = last - first + 1  # the pieces of each run
-    run = np.repeat(np.arange(len(starts)), count)
-    batch = first[run] + np.arange(len(run)) - np.repeat(np.cumsum(count) - count, count)
-    lo = np.maximum(starts[run], batch * BATCH_ROWS) - batch * BATCH_ROWS
-    hi = np.minimum(ends[run], (batch + 1) * BATCH_ROWS) - batch * BATCH_ROWS
-    batches: dict[int, pa.RecordBatch] = {}
-    pieces = []
-    for b, low, high in zip(batch.tolist(), lo.tolist(), hi.tolist()):
-        if b not in batches:
-            batches[b] = reader.get_batch(b)
-        pieces.append(batches[b].slice(low, high - low))
-    return pa.Table.from_batches([pa.concat_batches(pieces)])
+    lengths = ends - starts
+    # output position k reads row starts[i] + (k - the first output position of run i)
+    rows = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+    wanted, which = np.unique(rows // BATCH_ROWS, return_inverse=True)
+    batches = [reader.get_batch(b) for b in wanted.tolist()]
+    first = np.cumsum([0] + [b.num_rows for b in batches])[:-1]  # of each batch read, in their concatenation
+    local = rows - wanted[which] * BATCH_ROWS + first[which].astype(np.int64) if len(rows) else rows
+    return pa.Table.from_batches(batches, schema=reader.schema).take(pa.array(local, type=pa.int64()))
 
 
 __all__ = ["State", "needed", "current", "usable", "keeps", "write", "fetch", "scoped_sql", "append", "directory",
